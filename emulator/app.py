@@ -1,0 +1,52 @@
+"""Builds the ASGI application: middleware, error handlers, routers and the runtime's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from emulator import __version__
+from emulator.config import Settings
+from emulator.http.errors import install_error_handlers
+from emulator.http.middleware import RequestMiddleware
+from emulator.http.responses import JsonResponse
+from emulator.routes import API_ROUTERS, CONTROL_ROUTERS
+from emulator.runtime.core import Runtime
+
+DESCRIPTION = """\
+A local emulator of the Azure IoT Central data-plane REST API. IoT Central operations live
+under `/api` and need `api-version` and an `Authorization` header, as in the real service.
+The emulator's own controls live under `/_emulator` (tag `emulator`).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A ready-to-serve emulator; the runtime starts and stops with the ASGI lifespan."""
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="IoT Central emulator",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=JsonResponse,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api")
+    for router in CONTROL_ROUTERS:
+        app.include_router(router)
+    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,72 @@
+"""The per-request chain: application (from Host), api-version, principal, permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from emulator.applications.service import Application
+from emulator.http.auth import Principal
+from emulator.http.errors import Forbidden
+from emulator.http.versions import ApiVersion, resolve
+from emulator.runtime.core import Runtime
+
+
+@dataclass
+class ApiContext:
+    """Everything a router needs to know about who asks what of which application."""
+
+    app: Application
+    version: ApiVersion
+    principal: Principal
+    runtime: Runtime
+    request: Request
+
+    @property
+    def request_id(self) -> str:
+        return self.request.scope["state"]["request_id"]
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def api_context(request: Request) -> ApiContext:
+    """Resolve and check an IoT Central call; used as a dependency of every /api route."""
+    runtime = runtime_of(request)
+    app = runtime.apps.for_host(request.headers.get("host"))
+    route = request.scope.get("route")
+    operation_id = getattr(route, "operation_id", None)
+    version = resolve(request.query_params.get("api-version"), operation_id)
+    principal = await runtime.auth.authenticate(request.headers.get("authorization"), app)
+    if operation_id:
+        runtime.auth.authorize(principal, operation_id, app)
+    return ApiContext(app, version, principal, runtime, request)
+
+
+@dataclass
+class ControlContext:
+    """An /_emulator call: the application it is for and the caller."""
+
+    app: Application
+    principal: Principal
+    runtime: Runtime
+
+
+async def control_context(request: Request) -> ControlContext:
+    """Resolve an /_emulator call; these need the application's Administrator."""
+    runtime = runtime_of(request)
+    app = runtime.apps.for_host(request.headers.get("host"))
+    principal = await runtime.auth.authenticate(request.headers.get("authorization"), app)
+    if not principal.is_administrator:
+        raise Forbidden(
+            "Emulator controls need the application's Administrator; use the admin token or an"
+            " Administrator API token."
+        )
+    return ControlContext(app, principal, runtime)
+
+
+Api = Annotated[ApiContext, Depends(api_context)]
+Control = Annotated[ControlContext, Depends(control_context)]

@@ -1,0 +1,68 @@
+"""Every supported api-version and everything that differs between them, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from emulator.http.errors import NotFound
+from emulator.http.operations import GA_2022_07_31, PREVIEW_ONLY_2022_10_31
+
+_JOBS = frozenset(op for op in GA_2022_07_31 if op.startswith(("Jobs_", "ScheduledJobs_")))
+_PREVIEW_ALL = GA_2022_07_31 | PREVIEW_ONLY_2022_10_31
+_PREVIEW_NO_QUERY = _PREVIEW_ALL - {"Query_Run"}
+
+
+@dataclass(frozen=True)
+class ApiVersion:
+    """What one api-version offers and how it spells things."""
+
+    name: str
+    operations: frozenset[str]
+    preview: bool
+    # Job data `type` spelling: "spec" (`property`) or "docs" (`PropertyJobData`).
+    job_data_spelling: str
+    # List query parameters: "none" (GA), "odata" ($top/$filter/$orderby) or "plain"
+    # (filter/maxpagesize/orderby, as 2022-10-31-preview declares them).
+    list_parameters: str
+
+    def offers(self, operation_id: str) -> bool:
+        return operation_id in self.operations
+
+
+SUPPORTED: dict[str, ApiVersion] = {
+    v.name: v
+    for v in (
+        ApiVersion("1.0", GA_2022_07_31 - _JOBS, False, "docs", "none"),
+        ApiVersion("1.1-preview", _PREVIEW_NO_QUERY, True, "docs", "odata"),
+        ApiVersion("1.2-preview", _PREVIEW_NO_QUERY, True, "docs", "odata"),
+        ApiVersion("2022-05-31", GA_2022_07_31 - _JOBS, False, "spec", "none"),
+        ApiVersion("2022-06-30-preview", _PREVIEW_ALL, True, "spec", "odata"),
+        ApiVersion("2022-07-31", GA_2022_07_31, False, "spec", "none"),
+        ApiVersion("2022-10-31-preview", _PREVIEW_ALL, True, "spec", "plain"),
+        ApiVersion("2023-07-01-preview", _PREVIEW_ALL, True, "spec", "plain"),
+        ApiVersion("preview", _PREVIEW_NO_QUERY, True, "docs", "odata"),
+    )
+}
+
+_SUPPORTED_TEXT = ", ".join(SUPPORTED)
+
+
+def resolve(value: str | None, operation_id: str | None) -> ApiVersion:
+    """The ApiVersion for a request, or NotFound naming the value and the supported ones."""
+    if value is None or value == "":
+        raise NotFound(
+            "The api-version query parameter is required. Add ?api-version=2022-07-31"
+            f" (supported: {_SUPPORTED_TEXT})."
+        )
+    version = SUPPORTED.get(value)
+    if version is None:
+        raise NotFound(
+            f'"{value}" is not a valid API version. Supported versions: {_SUPPORTED_TEXT}.'
+        )
+    if operation_id and not version.offers(operation_id):
+        offering = [v.name for v in SUPPORTED.values() if v.offers(operation_id)]
+        raise NotFound(
+            f"The operation {operation_id} does not exist in api-version {value}."
+            f" Use one of: {', '.join(offering)}."
+        )
+    return version
