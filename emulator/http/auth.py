@@ -36,6 +36,8 @@ ADMIN = (RoleAssignment(ADMINISTRATOR_ROLE_ID),)
 
 # A verifier recognises one kind of credential; None means "not mine, ask the next".
 TokenVerifier = Callable[[str, Application], Awaitable[Principal | None]]
+# Organization ids whose subtree the principal may see, or None for the whole application.
+OrganizationScope = Callable[[Principal, Application], frozenset[str] | None]
 # A permission check answers the permission the principal lacks, or None when allowed.
 PermissionCheck = Callable[[Principal, str, Application], str | None]
 
@@ -51,6 +53,7 @@ class Authenticator:
         self.mode = mode
         self.verifiers: list[TokenVerifier] = []
         self.permission_check: PermissionCheck = _administrators_only
+        self.organization_scope: OrganizationScope = lambda principal, app: None
 
     async def authenticate(self, header: str | None, app: Application) -> Principal:
         """The principal for this header, or Unauthenticated saying how to authenticate."""
@@ -77,6 +80,12 @@ class Authenticator:
                 " bearer token."
             )
         raise Unauthenticated("The provided authentication token is invalid.")
+
+    def visible_organizations(
+        self, principal: Principal, app: Application
+    ) -> frozenset[str] | None:
+        """Organizations (subtrees expanded) whose devices the principal sees; None means all."""
+        return self.organization_scope(principal, app)
 
     def authorize(self, principal: Principal, operation_id: str, app: Application) -> None:
         """Raise Forbidden naming the permission the principal lacks for this operation."""

@@ -99,6 +99,8 @@ class Database:
 
     async def create_schema(self) -> None:
         """Create every table registered on `metadata` and stamp the schema version."""
+        import emulator.store.tables  # noqa: F401  (registers every domain's tables)
+
         async with self.write() as conn:
             await conn.run_sync(metadata.create_all)
             found = (

@@ -1,0 +1,6 @@
+"""Imports every domain's tables so the schema created at start is complete."""
+
+import emulator.applications.tables
+import emulator.device_templates.tables
+import emulator.devices.tables
+import emulator.telemetry.tables  # noqa: F401
