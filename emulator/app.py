@@ -12,7 +12,7 @@ from emulator.config import Settings
 from emulator.http.errors import install_error_handlers
 from emulator.http.middleware import RequestMiddleware
 from emulator.http.responses import JsonResponse
-from emulator.routes import API_ROUTERS, CONTROL_ROUTERS
+from emulator.routes import API_ROUTERS, CONTROL_ROUTERS, INSTALLERS
 from emulator.runtime.core import Runtime
 
 DESCRIPTION = """\
@@ -26,6 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready-to-serve emulator; the runtime starts and stops with the ASGI lifespan."""
     settings = settings or Settings()
     runtime = Runtime(settings)
+    for install in INSTALLERS:
+        install(runtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

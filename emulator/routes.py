@@ -1,9 +1,12 @@
 """Every router the emulator serves; a new domain adds its router here."""
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 
 from emulator.control.router import router as control_router
 from emulator.identity.router import router as identity_router
+from emulator.runtime.core import Runtime
 
 # IoT Central's data plane, mounted under /api.
 API_ROUTERS: list[APIRouter] = [
@@ -14,3 +17,7 @@ API_ROUTERS: list[APIRouter] = [
 CONTROL_ROUTERS: list[APIRouter] = [
     control_router,
 ]
+
+# Called once per process with the runtime, before it starts: a domain registers its token
+# verifiers, permission checks, event subscriptions and start/reset hooks here.
+INSTALLERS: list[Callable[[Runtime], None]] = []

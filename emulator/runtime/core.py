@@ -12,6 +12,7 @@ from emulator.applications.tables import applications
 from emulator.config import Settings
 from emulator.http.auth import Authenticator
 from emulator.runtime.clock import Clock
+from emulator.runtime.events import EventBus
 from emulator.runtime.randomness import Randomness
 from emulator.runtime.scheduler import Scheduler
 from emulator.store.db import Database, metadata
@@ -32,6 +33,7 @@ class Runtime:
         self.randomness = Randomness(settings.seed)
         self.apps = ApplicationRegistry(self.db, self.randomness.stream("applications"))
         self.auth = Authenticator(settings.auth)
+        self.events = EventBus()
         # Called after an application's data is wiped, to restore its boot state.
         self.reset_hooks: list[AppHook] = []
         # Called once per application at start, after the schema exists.

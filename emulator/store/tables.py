@@ -3,4 +3,5 @@
 import emulator.applications.tables
 import emulator.device_templates.tables
 import emulator.devices.tables
+import emulator.properties.tables
 import emulator.telemetry.tables  # noqa: F401
