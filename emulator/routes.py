@@ -5,6 +5,7 @@ from collections.abc import Callable
 from fastapi import APIRouter
 
 from emulator.control.router import router as control_router
+from emulator.device_groups.router import router as device_groups_router
 from emulator.device_templates import service as device_templates_service
 from emulator.device_templates.router import router as device_templates_router
 from emulator.devices.router import router as devices_router
@@ -16,6 +17,7 @@ API_ROUTERS: list[APIRouter] = [
     identity_router,
     device_templates_router,
     devices_router,
+    device_groups_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.

@@ -111,7 +111,8 @@ def syntax_error(
 ) -> BadRequest:
     """A 400 naming where `text` stopped making sense."""
     position = exc.pos_in_stream if exc.pos_in_stream is not None else -1
-    if position < 0:
+    at_end = isinstance(exc, exceptions.UnexpectedToken) and exc.token.type == "$END"
+    if position < 0 or at_end:
         position = len(text)
     found = f"'{text[position : position + 12]}'" if position < len(text) else "the end"
     return BadRequest(
@@ -157,7 +158,9 @@ _ODATA = Lark(
 )
 
 
-class _ODataTree(Transformer):  # type: ignore[type-arg]
+class ConditionBuilder(Transformer):  # type: ignore[type-arg]
+    """Builds the condition tree from a parse tree; languages override the leaves."""
+
     def or_expr(self, items: list[Any]) -> Logical:
         return Logical("or", tuple(i for i in items if not isinstance(i, Token)))
 
@@ -167,9 +170,12 @@ class _ODataTree(Transformer):  # type: ignore[type-arg]
     def negate(self, items: list[Any]) -> Not:
         return Not(items[1])
 
+    def operator(self, op: str) -> str:
+        return op.lower()
+
     def comparison(self, items: list[Any]) -> Compare:
         field, op, value = items
-        return Compare(str(field), str(op).lower(), value, field.start_pos)
+        return Compare(str(field), self.operator(str(op)), value, field.start_pos)
 
     def call(self, items: list[Any]) -> Contains:
         _, field, value = items
@@ -191,7 +197,7 @@ class _ODataTree(Transformer):  # type: ignore[type-arg]
 def parse_filter(text: str) -> Condition:
     """Parse `contains(displayName, 'x') and simulated eq true` and the like."""
     try:
-        return _ODataTree().transform(_ODATA.parse(text))
+        return ConditionBuilder().transform(_ODATA.parse(text))
     except exceptions.UnexpectedInput as exc:
         raise syntax_error(
             "filter",
