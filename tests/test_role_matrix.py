@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -73,17 +74,20 @@ class Matrix:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def matrix(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Matrix]:
     db = Path(tmp_path_factory.mktemp("matrix")) / "matrix.db"
-    app = create_app(Settings(db_path=str(db), seed=7))
-    async with app.router.lifespan_context(app):
-        app.state.runtime.clock.set_frozen(True)
-        async with httpx.AsyncClient(
+    # A running clock at 10,000x: operations that wait on emulated time (command timeouts, job
+    # batches) finish in milliseconds, while tokens (valid a year) outlive the test.
+    app = create_app(Settings(db_path=str(db), seed=7, time_scale=10_000))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url=BASE_URL,
             headers={"Authorization": DEFAULT_ADMIN_TOKEN},
-        ) as client:
-            found = Matrix(client)
-            await found.prepare()
-            yield found
+        ) as client,
+    ):
+        found = Matrix(client)
+        await found.prepare()
+        yield found
 
 
 @pytest.mark.parametrize(
@@ -95,8 +99,11 @@ async def test_role_is_enforced_on_operation(
 ) -> None:
     permission = required_permission(operation.operation_id)
     body = {} if operation.method in ("PUT", "PATCH", "POST") else None
-    response = await matrix.client.request(
-        operation.method, operation.url(), json=body, headers=matrix.headers[role.id]
+    response = await asyncio.wait_for(
+        matrix.client.request(
+            operation.method, operation.url(), json=body, headers=matrix.headers[role.id]
+        ),
+        timeout=10,
     )
     refusal = f"'{permission}' permission that {operation.operation_id} needs"
     if permission in ROLE_PERMISSIONS[role.id]:
