@@ -16,7 +16,6 @@ from emulator.identity.permissions import (
     required_permission,
 )
 from emulator.organizations.tree import OrganizationTree
-from emulator.runtime.clock import Clock
 
 
 def allowed(role: roles.Role, operation_id: str) -> bool:
@@ -98,7 +97,7 @@ def test_organization_roles_mirror_the_application_roles() -> None:
 
 
 def _access_with_tree() -> tuple[Access, Application]:
-    access = Access(Clock(frozen=True))
+    access = Access()
     access.organizations.replace(
         "app", OrganizationTree({"usa": None, "seattle": "usa", "europe": None})
     )

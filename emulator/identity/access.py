@@ -8,7 +8,6 @@ from emulator.applications.service import Application
 from emulator.http.auth import Principal, RoleAssignment
 from emulator.identity.permissions import ROLE_PERMISSIONS, required_permission
 from emulator.organizations.tree import OrganizationDirectory, OrganizationTree
-from emulator.runtime.clock import Clock
 from emulator.runtime.core import Runtime
 
 SERVICE_NAME = "access"
@@ -26,8 +25,7 @@ class Credential:
 class CredentialCache:
     """Verified headers by application, so a repeated header costs one dict lookup."""
 
-    def __init__(self, clock: Clock, limit: int = 10_000) -> None:
-        self._clock = clock
+    def __init__(self, limit: int = 10_000) -> None:
         self._limit = limit
         self._by_app: dict[str, dict[str, Credential]] = {}
         self._generations: dict[str, int] = {}
@@ -62,9 +60,6 @@ class CredentialCache:
         self._generations[app_id] = self.generation(app_id) + 1
         self._by_app.pop(app_id, None)
 
-    def __len__(self) -> int:
-        return sum(len(entries) for entries in self._by_app.values())
-
 
 def permissions_of(assignments: tuple[RoleAssignment, ...]) -> frozenset[str]:
     """Every permission any of these roles grants."""
@@ -74,9 +69,9 @@ def permissions_of(assignments: tuple[RoleAssignment, ...]) -> frozenset[str]:
 class Access:
     """The application's organization trees and verified credentials, shared by every domain."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self) -> None:
         self.organizations = OrganizationDirectory()
-        self.credentials = CredentialCache(clock)
+        self.credentials = CredentialCache()
         self._permissions: dict[tuple[RoleAssignment, ...], frozenset[str]] = {}
 
     def tree(self, app_id: str) -> OrganizationTree:
@@ -118,6 +113,6 @@ def access_of(runtime: Runtime) -> Access:
     """The runtime's Access, created on first use."""
     access = runtime.services.get(SERVICE_NAME)
     if access is None:
-        access = runtime.services[SERVICE_NAME] = Access(runtime.clock)
+        access = runtime.services[SERVICE_NAME] = Access()
     assert isinstance(access, Access)
     return access
