@@ -82,11 +82,12 @@ async def create(
         raise BadRequest('The body must be a JSON object such as {"roles": [{"role": "<id>"}]}.')
     access = access_of(runtime)
     tree = access.tree(app.id)
-    roles = assignments.parse(body.get("roles"), tree=tree)
-    assignments.check_grant(principal, roles, tree=tree)
     now = runtime.clock.timestamp()
     expiry_ms = _expiry_ms(body.get("expiry"), now)
     async with runtime.db.write() as conn:
+        # Checked under the write lock, so an organization cannot disappear in between.
+        roles = assignments.parse(body.get("roles"), tree=tree)
+        assignments.check_grant(principal, roles, tree=tree)
         seq = (
             await conn.execute(
                 select(func.coalesce(func.max(api_tokens.c.seq), 0)).where(

@@ -178,9 +178,10 @@ async def _save(
 ) -> dict[str, Any]:
     fields = _fields(body)
     tree = access_of(runtime).tree(app.id)
-    roles = assignments.parse(body.get("roles"), tree=tree)
-    assignments.check_grant(principal, roles, tree=tree)
     async with runtime.db.write() as conn:
+        # Checked under the write lock, so an organization cannot disappear in between.
+        roles = assignments.parse(body.get("roles"), tree=tree)
+        assignments.check_grant(principal, roles, tree=tree)
         existing, held = await _load(conn, app.id, user_id)
         if existing is not None:
             assignments.check_grant(principal, held, tree=tree)
