@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +17,10 @@ from emulator.devices.writer import DeviceWriter
 from emulator.http.errors import BadRequest, Forbidden, NotFound
 from emulator.http.etags import check_if_match, next_etag
 from emulator.http.filters import Condition, FilterField, Ordering, compile_condition
-from emulator.http.merge import merge_patch
 from emulator.http.paging import PageRequest, keyset_page
 from emulator.http.versions import ApiVersion
+from emulator.identity.access import access_of
+from emulator.identity.merge_patch import merge_patch
 from emulator.runtime.core import Runtime
 
 DEVICE_ID = re.compile(r"^[A-Za-z0-9-]{1,128}$")
@@ -199,6 +200,7 @@ class Change:
     patch: dict[str, Any] | None
     if_match: str | None
     visible: Visible
+    organizations: Container[str]  # the application's organizations when the change was made
 
     @property
     def template(self) -> str | None:
@@ -235,7 +237,13 @@ def apply_change(
             f"Device template '{template}' does not exist. Use the id of a template"
             " from GET /api/deviceTemplates (its @id, not the capability model's @id)."
         )
-    _check_scope(values.get("organization", current["organization"] if current else None), visible)
+    organization = values.get("organization", current["organization"] if current else None)
+    if organization is not None and organization not in change.organizations:
+        raise BadRequest(
+            f"Organization '{organization}' does not exist; use an id from GET"
+            " /api/organizations or create it with PUT /api/organizations/{id}."
+        )
+    _check_scope(organization, visible)
     if current is None:
         record = {
             "app_id": change.app.id,
@@ -269,7 +277,9 @@ async def put_device(
 ) -> dict[str, Any]:
     """Create a device, or update the fields the body names when it exists."""
     _check_id(device_id)
-    change = Change(app, device_id, _fields(body), None, if_match, visible)
+    change = Change(
+        app, device_id, _fields(body), None, if_match, visible, _organizations(runtime, app)
+    )
     return await device_writer(runtime).submit(change)
 
 
@@ -283,8 +293,12 @@ async def patch_device(
     visible: Visible = None,
 ) -> dict[str, Any]:
     """Merge a patch into an existing device."""
-    change = Change(app, device_id, None, patch, if_match, visible)
+    change = Change(app, device_id, None, patch, if_match, visible, _organizations(runtime, app))
     return await device_writer(runtime).submit(change)
+
+
+def _organizations(runtime: Runtime, app: Application) -> Container[str]:
+    return access_of(runtime).tree(app.id)
 
 
 def plain(row: Any) -> dict[str, Any]:
