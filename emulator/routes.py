@@ -6,6 +6,10 @@ from fastapi import APIRouter
 
 from emulator.api_tokens.router import router as api_tokens_router
 from emulator.control.router import router as control_router
+from emulator.device_groups.router import router as device_groups_router
+from emulator.device_templates import service as device_templates_service
+from emulator.device_templates.router import router as device_templates_router
+from emulator.devices.router import router as devices_router
 from emulator.identity.control import router as bearer_tokens_router
 from emulator.identity.install import install as install_identity
 from emulator.identity.router import router as identity_router
@@ -19,6 +23,9 @@ API_ROUTERS: list[APIRouter] = [
     api_tokens_router,
     users_router,
     organizations_router,
+    device_templates_router,
+    devices_router,
+    device_groups_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
@@ -31,4 +38,5 @@ CONTROL_ROUTERS: list[APIRouter] = [
 # verifiers, permission checks, event subscriptions and start/reset hooks here.
 INSTALLERS: list[Callable[[Runtime], None]] = [
     install_identity,
+    device_templates_service.install,
 ]
