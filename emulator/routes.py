@@ -20,12 +20,12 @@ from emulator.users.router import router as users_router
 # IoT Central's data plane, mounted under /api.
 API_ROUTERS: list[APIRouter] = [
     identity_router,
-    api_tokens_router,
-    users_router,
-    organizations_router,
     device_templates_router,
     devices_router,
     device_groups_router,
+    api_tokens_router,
+    users_router,
+    organizations_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
@@ -37,6 +37,6 @@ CONTROL_ROUTERS: list[APIRouter] = [
 # Called once per process with the runtime, before it starts: a domain registers its token
 # verifiers, permission checks, event subscriptions and start/reset hooks here.
 INSTALLERS: list[Callable[[Runtime], None]] = [
-    install_identity,
     device_templates_service.install,
+    install_identity,
 ]
