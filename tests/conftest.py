@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from emulator.app import create_app
 from emulator.config import DEFAULT_ADMIN_TOKEN, Settings
@@ -21,7 +22,8 @@ BASE_URL = "http://myapp.azureiotcentral.com"
 class Emulator:
     """An in-process emulator: an httpx client acting as the admin, plus its runtime."""
 
-    def __init__(self, client: httpx.AsyncClient, runtime: Runtime) -> None:
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient, runtime: Runtime) -> None:
+        self.app = app
         self.client = client
         self.runtime = runtime
 
@@ -49,7 +51,7 @@ def make_emulator(tmp_path: Path) -> EmulatorFactory:
             async with httpx.AsyncClient(
                 transport=transport, base_url=BASE_URL, headers=ADMIN
             ) as client:
-                yield Emulator(client, runtime)
+                yield Emulator(app, client, runtime)
 
     return factory
 

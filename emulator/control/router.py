@@ -38,7 +38,7 @@ async def health(request: Request) -> Response:
         {
             "status": "ok",
             "version": __version__,
-            "applications": [a.subdomain for a in runtime.apps.all()],
+            "applications": [{"subdomain": a.subdomain, "id": a.id} for a in runtime.apps.all()],
             "database": runtime.settings.db_path or ":memory:",
             "seed": runtime.settings.seed,
         }
