@@ -146,18 +146,18 @@ async def write(
     return version
 
 
-async def pending(
-    conn: AsyncConnection, *, app_id: str, device_ids: list[str] | None = None
-) -> list[Row]:
-    """Desired values a device has not acknowledged yet, oldest version first."""
-    query = select(props).where(
-        props.c.app_id == app_id,
-        props.c.desired_version.is_not(None),
-        (props.c.ack_version.is_(None)) | (props.c.ack_version < props.c.desired_version),
+async def desired(conn: AsyncConnection, *, app_id: str, device_ids: list[str]) -> list[Row]:
+    """Every desired value of these devices, oldest version first (acknowledged or not)."""
+    query = (
+        select(props)
+        .where(
+            props.c.app_id == app_id,
+            props.c.device_id.in_(device_ids),
+            props.c.desired_version.is_not(None),
+        )
+        .order_by(props.c.desired_version)
     )
-    if device_ids is not None:
-        query = query.where(props.c.device_id.in_(device_ids))
-    return list((await conn.execute(query.order_by(props.c.desired_version))).all())
+    return list((await conn.execute(query)).all())
 
 
 def desired_value(row: Row) -> Any:
