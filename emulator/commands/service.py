@@ -1,101 +1,105 @@
-"""Command history: the latest call of a command, as GET .../commands/{name} returns it."""
+"""Running commands over the API and reading their history: the rules around the gateway."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from emulator.applications.service import Application
+from emulator.commands import store
+from emulator.devices.service import require_device
+from emulator.http.errors import ApiError, BadRequest, NotFound
+from emulator.runtime.core import Runtime
+from emulator.runtime.gateway import NOT_CONNECTED, TIMED_OUT, component_of
 
-from emulator.commands.tables import device_commands as commands
-
-_KEY = ["app_id", "device_id", "module", "component", "name"]
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
+Visible = frozenset[str] | None
 
 
-def to_json(
+def _seconds(body: dict[str, Any], name: str, low: int, high: int, default: int) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadRequest(f"{name} must be a whole number of seconds from {low} to {high}.")
+    return value
+
+
+async def run_command(
+    runtime: Runtime,
     *,
-    id: str,
-    request: Any,
-    response: Any,
-    response_code: int | None,
-    connection_timeout: int,
-    response_timeout: int,
+    app: Application,
+    device_id: str,
+    command: str,
+    body: Any,
+    component: str | None,
+    module: str | None,
+    visible: Visible,
 ) -> dict[str, Any]:
-    """A DeviceCommand; response fields are left out when the device never answered."""
-    body: dict[str, Any] = {
-        "id": id,
-        "connectionTimeout": connection_timeout,
-        "responseTimeout": response_timeout,
-    }
-    if request is not None:
-        body["request"] = request
-    if response is not None:
-        body["response"] = response
-    if response_code is not None:
-        body["responseCode"] = response_code
-    return body
-
-
-async def record(
-    conn: AsyncConnection,
-    *,
-    app_id: str,
-    device_id: str,
-    module: str | None,
-    component: str | None,
-    name: str,
-    call: dict[str, Any],
-    now: float,
-) -> None:
-    """Keep `call` (a DeviceCommand) as the latest invocation of this command."""
-    change = {
-        "id": call["id"],
-        "request": _json(call.get("request")),
-        "response": _json(call.get("response")),
-        "response_code": call.get("responseCode"),
-        "connection_timeout": call["connectionTimeout"],
-        "response_timeout": call["responseTimeout"],
-        "ts": now,
-    }
-    key = dict(zip(_KEY, (app_id, device_id, module or "", component or "", name), strict=True))
-    statement = insert(commands).values(**key, **change)
-    await conn.execute(statement.on_conflict_do_update(index_elements=_KEY, set_=change))
-
-
-async def latest(
-    conn: AsyncConnection,
-    *,
-    app_id: str,
-    device_id: str,
-    module: str | None,
-    component: str | None,
-    name: str,
-) -> dict[str, Any] | None:
-    """The latest invocation as a DeviceCommand, or None if the command never ran."""
-    row = (
-        await conn.execute(
-            select(commands).where(
-                commands.c.app_id == app_id,
-                commands.c.device_id == device_id,
-                commands.c.module == (module or ""),
-                commands.c.component == (component or ""),
-                commands.c.name == name,
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    return to_json(
-        id=row.id,
-        request=None if row.request is None else orjson.loads(row.request),
-        response=None if row.response is None else orjson.loads(row.response),
-        response_code=row.response_code,
-        connection_timeout=row.connection_timeout,
-        response_timeout=row.response_timeout,
+    """Run the command through the gateway; the answer is the call as history keeps it."""
+    await require_device(runtime, app_id=app.id, device_id=device_id, visible=visible)
+    if not isinstance(body, dict):
+        raise BadRequest('The body must be a DeviceCommand object, such as {"request": ...}.')
+    connection_timeout = _seconds(body, "connectionTimeout", 0, 30, 0)
+    response_timeout = _seconds(body, "responseTimeout", 5, 30, 30)
+    outcome = await runtime.gateway.run_command(
+        app,
+        device_id,
+        command,
+        body.get("request"),
+        component=component,
+        module=module,
+        connection_timeout=connection_timeout,
+        response_timeout=response_timeout,
     )
+    if outcome.error == NOT_CONNECTED:
+        raise NotFound(
+            f"Device '{device_id}' is not connected, so it cannot run '{command}'. Send"
+            " connectionTimeout (up to 30 s) to wait for it, or make it a simulated, enabled"
+            " device (or reconnect it: DELETE /_emulator/devices/{deviceId}/faults)."
+        )
+    if outcome.error == TIMED_OUT:
+        raise ApiError(
+            f"Gateway timeout waiting for device {device_id} in application {app.id} to return"
+            f" the request. The device did not answer '{command}' within {response_timeout} s.",
+            status=504,
+            code="GatewayTimeout",
+        )
+    async with runtime.db.read() as conn:
+        call = await store.latest(
+            conn,
+            app_id=app.id,
+            device_id=device_id,
+            module=module,
+            component=component,
+            name=command,
+        )
+    assert call is not None
+    return call
+
+
+async def command_history(
+    runtime: Runtime,
+    *,
+    app: Application,
+    device_id: str,
+    command: str,
+    component: str | None,
+    module: str | None,
+    visible: Visible,
+) -> dict[str, Any]:
+    """DeviceCommandCollection with the latest call, as IoT Central keeps only that one."""
+    await require_device(runtime, app_id=app.id, device_id=device_id, visible=visible)
+    index = await runtime.gateway.model(app, device_id)
+    target = component_of(index, device_id, component, module)
+    if command not in target.commands:
+        raise NotFound(
+            f"The template of device '{device_id}' has no command '{command}' here."
+            f" Commands: {sorted(target.commands) or 'none'}."
+        )
+    async with runtime.db.read() as conn:
+        call = await store.latest(
+            conn,
+            app_id=app.id,
+            device_id=device_id,
+            module=module,
+            component=component,
+            name=command,
+        )
+    return {"value": [] if call is None else [call]}

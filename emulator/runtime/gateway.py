@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.applications.service import Application
-from emulator.commands import service as commands
+from emulator.commands import store as commands
 from emulator.device_templates.capabilities import CapabilityIndex, Component
 from emulator.http.errors import BadRequest, NotFound
-from emulator.properties import service as properties
-from emulator.properties.service import Write
+from emulator.properties import store as properties
+from emulator.properties.store import Write
 from emulator.runtime.core import Runtime
 from emulator.runtime.simulation import DeviceKey, SimulatedDevice, Simulation
 from emulator.store.batches import WriteBehind

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from emulator.device_templates.capabilities import CapabilityIndex
-from emulator.properties.service import queue_report
+from emulator.properties.store import queue_report
 from emulator.runtime.clock import Clock
 from emulator.runtime.randomness import Randomness
 from emulator.runtime.scheduler import Scheduler, Timer
