@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -90,22 +91,25 @@ class Faults:
         rate = self.profile.failure_rate
         return rate > 0 and self.rng.random() < rate
 
-    def command(self, reply: Reply) -> Reply:
-        """The reply the caller sees: a drawn failure, then a forced response code."""
+    async def command(self, answer: Callable[[], Awaitable[Reply]]) -> Reply:
+        """The reply the caller sees: a drawn failure (the device does nothing), else the
+        device's answer, with the forced response code if there is one."""
         if self._fails():
             return Reply(FAILURE_CODE, {"message": "simulated failure (failureRate)"})
+        reply = await answer()
         code = self.profile.command_response_code
         return reply if code is None else Reply(code, reply.payload)
 
-    def ack(self, ack: Ack) -> Ack:
-        """The acknowledgement the device sends: a drawn failure, then a forced ack code."""
+    def ack(self, apply: Callable[[], Ack]) -> Ack:
+        """The acknowledgement the device sends. A drawn failure or a forced error code refuses
+        the value (the device keeps its own); a forced success code only relabels the ack."""
         if self._fails():
             return Ack(FAILURE_CODE, "simulated failure (failureRate)", None)
         code = self.profile.property_ack_code
-        if code is None:
-            return ack
-        description = ack.description if code == ack.code else f"simulated ack {code}"
-        return Ack(code, description, ack.value)
+        if code is not None and not 200 <= code < 300:
+            return Ack(code, f"refused (propertyAckCode {code})", None)
+        ack = apply()
+        return ack if code is None else Ack(code, ack.description, ack.value)
 
     def interval(self, default: float) -> float:
         return self.profile.telemetry_interval or default

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from emulator.device_templates.capabilities import Schema
-from simulated_devices.behaviour import ROOT, Reading, Slot
+from simulated_devices.behaviour import ROOT, Ack, Reading, Reply, Slot
 from simulated_devices.factory import behaviour_for
 from simulated_devices.faults import FaultProfile, Faults, parse_profile
 from simulated_devices.generic import GenericPart
@@ -207,27 +207,38 @@ def test_fault_profile_parsing_names_the_bad_field():
             parse_profile(body)
 
 
-def test_failure_rate_replays_with_the_same_seed():
-    from simulated_devices.behaviour import Reply
+async def test_failure_rate_replays_with_the_same_seed():
+    async def device_answer() -> Reply:
+        return Reply(200)
 
-    def outcomes(seed: int) -> list[int]:
+    async def outcomes(seed: int) -> list[int]:
         faults = Faults(parse_profile({"failureRate": 0.5}), random.Random(seed))
-        return [faults.command(Reply(200)).code for _ in range(40)]
+        return [(await faults.command(device_answer)).code for _ in range(40)]
 
-    first = outcomes(42)
-    assert first == outcomes(42)
+    first = await outcomes(42)
+    assert first == await outcomes(42)
     assert 5 < first.count(500) < 35 and first.count(200) + first.count(500) == 40
-    assert first != outcomes(43)
+    assert first != await outcomes(43)
 
 
-def test_forced_codes_and_interval():
-    from simulated_devices.behaviour import Ack, Reply
+async def test_forced_codes_and_interval():
+    applied: list[int] = []
 
-    faults = Faults(
+    async def device_answer() -> Reply:
+        return Reply(200, {"a": 1})
+
+    def apply() -> Ack:
+        applied.append(1)
+        return Ack(200, "completed", 5)
+
+    refusing = Faults(
         parse_profile({"commandResponseCode": 503, "propertyAckCode": 400, "telemetryInterval": 2}),
         random.Random(1),
     )
-    assert faults.command(Reply(200, {"a": 1})) == Reply(503, {"a": 1})
-    assert faults.ack(Ack(200, "completed", 5)).code == 400
-    assert faults.interval(5.0) == 2.0
+    assert await refusing.command(device_answer) == Reply(503, {"a": 1})
+    assert refusing.ack(apply) == Ack(400, "refused (propertyAckCode 400)", None)
+    assert applied == []  # a refused value never reaches the device's state
+    relabelling = Faults(parse_profile({"propertyAckCode": 202}), random.Random(1))
+    assert relabelling.ack(apply) == Ack(202, "completed", 5) and applied == [1]
+    assert refusing.interval(5.0) == 2.0
     assert Faults(FaultProfile(), random.Random(1)).interval(5.0) == 5.0

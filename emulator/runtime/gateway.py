@@ -189,8 +189,8 @@ class DeviceGateway:
             return await self.sink.history(key, since)
 
         now = self.runtime.clock.timestamp()
-        reply = sim.faults.command(
-            await sim.behaviour.command(slot, command, request, now, history)
+        reply = await sim.faults.command(
+            lambda: sim.behaviour.command(slot, command, request, now, history)
         )
         error = None if 200 <= reply.code < 300 else f"the device answered {reply.code}"
         return CommandOutcome(reply.code, reply.payload, error)
@@ -333,7 +333,7 @@ class DeviceGateway:
             if not sim.connected:
                 return  # stays pending; delivered again when the device reconnects
             now = self.runtime.clock.timestamp()
-            ack = sim.faults.ack(sim.behaviour.desired(slot, name, value, now))
+            ack = sim.faults.ack(lambda: sim.behaviour.desired(slot, name, value, now))
             properties.queue_ack(
                 self.batches,
                 app_id=sim.app_id,

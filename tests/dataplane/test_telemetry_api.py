@@ -109,3 +109,16 @@ async def test_reset_stops_devices_and_forgets_telemetry(emu):
     assert emu.runtime.simulation.get(emu.runtime.apps.default.id, device) is None
     key = (emu.runtime.apps.default.id, device, None, None, "temperature")
     assert await emu.runtime.telemetry.history(key, 0) == []
+
+
+async def test_simulated_devices_start_with_the_emulator(make_emulator):
+    async with make_emulator() as emu:
+        await thermostat(emu.client, "t1")
+        await create_device(emu.client, "t2", THERMOSTAT_TEMPLATE, enabled=False)
+    async with make_emulator() as emu:
+        app_id = emu.runtime.apps.default.id
+        assert emu.runtime.simulation.get(app_id, "t1") is not None
+        assert emu.runtime.simulation.get(app_id, "t2") is None
+        await emu.advance(6)
+        response = await emu.client.get(f"/api/devices/t1/telemetry/temperature{V}")
+        assert response.status_code == 200
