@@ -4,20 +4,39 @@ from collections.abc import Callable
 
 from fastapi import APIRouter
 
+from emulator.commands.router import router as commands_router
 from emulator.control.router import router as control_router
+from emulator.device_groups.router import router as device_groups_router
+from emulator.device_templates import service as device_templates_service
+from emulator.device_templates.router import router as device_templates_router
+from emulator.devices.router import router as devices_router
+from emulator.faults.router import router as faults_router
 from emulator.identity.router import router as identity_router
+from emulator.properties.router import router as properties_router
+from emulator.runtime import dataplane
 from emulator.runtime.core import Runtime
+from emulator.telemetry.router import router as telemetry_router
 
 # IoT Central's data plane, mounted under /api.
 API_ROUTERS: list[APIRouter] = [
     identity_router,
+    device_templates_router,
+    devices_router,
+    device_groups_router,
+    properties_router,
+    commands_router,
+    telemetry_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
 CONTROL_ROUTERS: list[APIRouter] = [
     control_router,
+    faults_router,
 ]
 
 # Called once per process with the runtime, before it starts: a domain registers its token
 # verifiers, permission checks, event subscriptions and start/reset hooks here.
-INSTALLERS: list[Callable[[Runtime], None]] = []
+INSTALLERS: list[Callable[[Runtime], None]] = [
+    device_templates_service.install,
+    dataplane.install,
+]
