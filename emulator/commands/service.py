@@ -6,12 +6,10 @@ from typing import Any
 
 from emulator.applications.service import Application
 from emulator.commands import store
-from emulator.devices.service import require_device
+from emulator.devices.service import Visible, require_device
 from emulator.http.errors import ApiError, BadRequest, NotFound
 from emulator.runtime.core import Runtime
 from emulator.runtime.gateway import NOT_CONNECTED, TIMED_OUT, component_of
-
-Visible = frozenset[str] | None
 
 
 def _seconds(body: dict[str, Any], name: str, low: int, high: int, default: int) -> int:

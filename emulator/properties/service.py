@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.applications.service import Application
-from emulator.devices.service import require_device
+from emulator.devices.service import Visible, require_device
 from emulator.properties import store
 from emulator.runtime.core import Runtime
 from emulator.runtime.gateway import component_of
-
-Visible = frozenset[str] | None
 
 
 async def get_properties(

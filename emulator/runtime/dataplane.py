@@ -9,8 +9,6 @@ from sqlalchemy import delete, select
 from emulator.applications.service import Application
 from emulator.commands.tables import device_commands
 from emulator.device_templates.service import get_capabilities
-from emulator.device_templates.values import check_value
-from emulator.devices.service import get_device, not_found
 from emulator.devices.tables import devices
 from emulator.properties.tables import device_properties
 from emulator.runtime.core import Runtime
@@ -36,19 +34,7 @@ def install(runtime: Runtime) -> None:
         batches=batches,
     )
 
-    async def resolve(app: Application, device_id: str) -> tuple[dict, Any]:
-        device = await get_device(runtime, app_id=app.id, device_id=device_id)
-        if device is None:
-            raise not_found(device_id)
-        template = device.get("template")
-        index = (
-            await get_capabilities(runtime, app_id=app.id, template_id=template)
-            if template
-            else None
-        )
-        return device, index
-
-    gateway = DeviceGateway(runtime, simulation, sink, batches, resolve=resolve, check=check_value)
+    gateway = DeviceGateway(runtime, simulation, sink, batches)
     runtime.batches = batches
     runtime.telemetry = sink
     runtime.simulation = simulation

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from emulator.applications.service import Application
 from emulator.commands import store as commands
 from emulator.device_templates.capabilities import CapabilityIndex, Component
+from emulator.device_templates.service import get_capabilities
+from emulator.device_templates.values import check_value
+from emulator.devices.service import require_device
 from emulator.http.errors import BadRequest, NotFound
 from emulator.properties import store as properties
 from emulator.properties.store import Write
@@ -23,11 +25,6 @@ from simulated_devices.behaviour import Slot
 
 NOT_CONNECTED = "device is not connected"
 TIMED_OUT = "device did not answer within the response timeout"
-
-# (device JSON, capability index or None when the device has no template), or NotFound.
-ModelResolver = Callable[[Application, str], Awaitable[tuple[dict, CapabilityIndex | None]]]
-# A value checked against a DTDL schema, coerced where IoT Central coerces; ValueError if not.
-ValueCheck = Callable[[Any, Any], Any]
 
 
 @dataclass
@@ -75,23 +72,24 @@ class DeviceGateway:
         simulation: Simulation,
         sink: TelemetrySink,
         batches: WriteBehind,
-        *,
-        resolve: ModelResolver,
-        check: ValueCheck,
     ) -> None:
         self.runtime = runtime
         self.simulation = simulation
         self.sink = sink
         self.batches = batches
-        self.resolve = resolve
-        self.check = check
         self._waiters: dict[DeviceKey, list[asyncio.Future[SimulatedDevice | None]]] = {}
         self._ids: dict[str, random.Random] = {}
         simulation.connect_listeners.append(self._connected)
 
     async def model(self, app: Application, device_id: str) -> CapabilityIndex:
         """The capability index of a device's template, or NotFound when it has none."""
-        _, index = await self.resolve(app, device_id)
+        device = await require_device(self.runtime, app_id=app.id, device_id=device_id)
+        template = device.get("template")
+        index = (
+            await get_capabilities(self.runtime, app_id=app.id, template_id=template)
+            if template
+            else None
+        )
         if index is None:
             raise NotFound(
                 f"Device '{device_id}' has no device template, so it has no properties, commands"
@@ -128,7 +126,7 @@ class DeviceGateway:
             raise BadRequest("responseTimeout must be from 5 to 30 seconds.")
         if definition.request is not None and request is not None:
             try:
-                request = self.check(definition.request.schema, request)
+                request = check_value(definition.request.schema, request)
             except ValueError as exc:
                 raise BadRequest(
                     f"The request of command '{command}' is not valid: {exc}."
@@ -314,7 +312,7 @@ class DeviceGateway:
                     f" properties: {sorted(target.writable_properties) or 'none'}."
                 )
             try:
-                value = self.check(prop.schema, value)
+                value = check_value(prop.schema, value)
             except ValueError as exc:
                 raise BadRequest(f"The value of property '{name}' is not valid: {exc}.") from None
             writes.append(Write(component, name, value, cloud=prop.cloud))

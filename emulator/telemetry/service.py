@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.applications.service import Application
-from emulator.devices.service import require_device
+from emulator.devices.service import Visible, require_device
 from emulator.http.errors import NotFound
 from emulator.runtime.clock import iso_from_timestamp
 from emulator.runtime.core import Runtime
 from emulator.runtime.gateway import component_of
-
-Visible = frozenset[str] | None
 
 
 async def last_value(
