@@ -22,13 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select  # noqa: E402
 
 from emulator.config import Settings  # noqa: E402
+from emulator.device_templates.dtdl import parse_capability_model, public_models  # noqa: E402
 from emulator.runtime.core import Runtime  # noqa: E402
 from emulator.runtime.simulation import Simulation  # noqa: E402
 from emulator.store.batches import WriteBehind  # noqa: E402
 from emulator.telemetry.sink import TelemetrySink  # noqa: E402
 from emulator.telemetry.tables import telemetry  # noqa: E402
 from simulated_devices.faults import FaultProfile  # noqa: E402
-from tests.capability_models import thermostat_index  # noqa: E402
 
 
 def rss_mb() -> tuple[float, float]:
@@ -61,7 +61,7 @@ async def main(devices: int, duration: float, db_path: str) -> None:
         sink=sink,
         batches=batches,
     )
-    index = thermostat_index()
+    index = parse_capability_model(public_models()["dtmi:com:example:Thermostat;1"])
     every_second = FaultProfile(telemetry_interval=1)
     ids = [f"thermostat-{i:05d}" for i in range(devices)]
     for device_id in ids:
