@@ -9,7 +9,7 @@ from emulator.commands import store
 from emulator.devices.service import Visible, require_device
 from emulator.http.errors import ApiError, BadRequest, NotFound
 from emulator.runtime.core import Runtime
-from emulator.runtime.gateway import NOT_CONNECTED, TIMED_OUT, component_of
+from emulator.runtime.gateway import NOT_CONNECTED, TIMED_OUT, command_of, component_of
 
 
 def _seconds(body: dict[str, Any], name: str, low: int, high: int, default: int) -> int:
@@ -85,12 +85,7 @@ async def command_history(
     """DeviceCommandCollection with the latest call, as IoT Central keeps only that one."""
     await require_device(runtime, app_id=app.id, device_id=device_id, visible=visible)
     index = await runtime.gateway.model(app, device_id)
-    target = component_of(index, device_id, component, module)
-    if command not in target.commands:
-        raise NotFound(
-            f"The template of device '{device_id}' has no command '{command}' here."
-            f" Commands: {sorted(target.commands) or 'none'}."
-        )
+    command_of(component_of(index, device_id, component, module), device_id, command)
     async with runtime.db.read() as conn:
         call = await store.latest(
             conn,

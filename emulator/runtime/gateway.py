@@ -10,7 +10,7 @@ from typing import Any
 
 from emulator.applications.service import Application
 from emulator.commands import store as commands
-from emulator.device_templates.capabilities import CapabilityIndex, Component
+from emulator.device_templates.capabilities import CapabilityIndex, Command, Component
 from emulator.device_templates.service import get_capabilities
 from emulator.device_templates.values import check_value
 from emulator.devices.service import require_device
@@ -57,6 +57,17 @@ def component_of(
             f" {names or 'none'}."
         )
     return found
+
+
+def command_of(target: Component, device_id: str, command: str) -> Command:
+    """The command definition, or NotFound listing the commands the interface has."""
+    definition = target.commands.get(command)
+    if definition is None:
+        raise NotFound(
+            f"The template of device '{device_id}' has no command '{command}' here."
+            f" Commands: {sorted(target.commands) or 'none'}."
+        )
+    return definition
 
 
 class DeviceGateway:
@@ -114,12 +125,7 @@ class DeviceGateway:
         """Run a command; unknown targets and invalid input raise, device failures are outcomes."""
         index = await self.model(app, device_id)
         target = component_of(index, device_id, component, module)
-        definition = target.commands.get(command)
-        if definition is None:
-            raise NotFound(
-                f"The template of device '{device_id}' has no command '{command}' here."
-                f" Commands: {sorted(target.commands) or 'none'}."
-            )
+        definition = command_of(target, device_id, command)
         if not 0 <= connection_timeout <= 30:
             raise BadRequest("connectionTimeout must be from 0 to 30 seconds.")
         if not 5 <= response_timeout <= 30:
