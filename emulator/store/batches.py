@@ -6,8 +6,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Hashable
+from operator import itemgetter
 from typing import Any
 
+from sqlalchemy.engine import Compiled
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 
 from emulator.store.db import Database
@@ -31,6 +34,7 @@ class WriteBehind:
         self._maps: dict[Executable, dict[Hashable, Row]] = {}
         self._count = 0
         self._task: asyncio.Task[None] | None = None
+        self._compiled: dict[tuple[Executable, tuple[str, ...]], Compiled] = {}
 
     @property
     def pending(self) -> int:
@@ -65,13 +69,25 @@ class WriteBehind:
             try:
                 async with self.db.write() as conn:
                     for statement, rows in lists.items():
-                        if rows:
-                            await conn.execute(statement, rows)
+                        await self._execute(conn, statement, rows)
                     for statement, keyed in maps.items():
-                        if keyed:
-                            await conn.execute(statement, list(keyed.values()))
+                        await self._execute(conn, statement, list(keyed.values()))
             except Exception:
                 log.exception("a batch of buffered writes failed and was dropped")
+
+    async def _execute(self, conn: AsyncConnection, statement: Executable, rows: list[Row]) -> None:
+        """executemany with the statement compiled once: per-row work stays a tuple."""
+        if not rows:
+            return
+        keys = tuple(rows[0])
+        compiled = self._compiled.get((statement, keys))
+        if compiled is None:
+            compiled = statement.compile(dialect=conn.dialect, column_keys=list(keys))
+            self._compiled[(statement, keys)] = compiled
+        order = compiled.positiontup or []
+        pick = itemgetter(*order)
+        params = [pick(r) for r in rows] if len(order) > 1 else [(pick(r),) for r in rows]
+        await conn.exec_driver_sql(compiled.string, params)
 
     async def flush(self) -> None:
         """Return once everything buffered so far is written."""
