@@ -6,11 +6,14 @@ from fastapi import APIRouter
 
 from emulator.control.router import router as control_router
 from emulator.identity.router import router as identity_router
+from emulator.query.router import router as query_router
 from emulator.runtime.core import Runtime
+from emulator.telemetry import retention as telemetry_retention
 
 # IoT Central's data plane, mounted under /api.
 API_ROUTERS: list[APIRouter] = [
     identity_router,
+    query_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
@@ -20,4 +23,6 @@ CONTROL_ROUTERS: list[APIRouter] = [
 
 # Called once per process with the runtime, before it starts: a domain registers its token
 # verifiers, permission checks, event subscriptions and start/reset hooks here.
-INSTALLERS: list[Callable[[Runtime], None]] = []
+INSTALLERS: list[Callable[[Runtime], None]] = [
+    telemetry_retention.install,
+]
