@@ -130,6 +130,9 @@ class _Analyser:
         found: set[str] = set()
         if q.group_seconds is not None or any(p.aggregate for p in q.projections):
             found.add(TELEMETRY)
+        for projection in q.projections:
+            if projection.aggregate and projection.field is not None:
+                self.aggregated_capability(projection)
         names = [p.field for p in q.projections if p.field is not None]
         names += [_field(c) for c in _leaves(q.where) if not isinstance(c, ast.Window)]
         names += [o.field for o in q.order]
@@ -206,30 +209,34 @@ class _Analyser:
     def output(self, projection: ast.Projection) -> Output:
         name = projection.field
         assert name is not None
+        if projection.aggregate:
+            capability = self.aggregated_capability(projection)
+            return Output(projection.key, Ref(member=self.member(capability)), projection.aggregate)
         if name.is_meta:
-            if projection.aggregate:
-                raise ast.QueryError(
-                    f"{projection.aggregate.upper()}({name.path}) at {_at(projection)}: only"
-                    " telemetry can be aggregated."
-                )
             if self.plan.aggregated and name.path not in ("$id", "$ts"):
                 raise ast.QueryError(
                     f"'{name.path}' at {_at(name)} cannot be selected with aggregates; only $id"
                     " and $ts can."
                 )
             return Output(projection.key, Ref(meta=name.path))
-        capability = self.capability(name)
-        if projection.aggregate and capability.kind != TELEMETRY:
-            raise ast.QueryError(
-                f"{projection.aggregate.upper()}({name.path}) at {_at(projection)}: only"
-                " telemetry can be aggregated; properties cannot."
-            )
-        if self.plan.aggregated and not projection.aggregate:
+        if self.plan.aggregated:
             raise ast.QueryError(
                 f"'{name.path}' at {_at(name)} is selected beside aggregates; wrap it in one"
                 " (AVG, SUM, MIN, MAX, COUNT, FIRST, LAST) or remove it."
             )
-        return Output(projection.key, Ref(member=self.member(capability)), projection.aggregate)
+        return Output(projection.key, Ref(member=self.member(self.capability(name))))
+
+    def aggregated_capability(self, projection: ast.Projection) -> Capability:
+        """The telemetry inside an aggregate; meta fields and properties cannot be aggregated."""
+        name = projection.field
+        assert name is not None and projection.aggregate is not None
+        capability = None if name.is_meta else self.capability(name)
+        if capability is None or capability.kind != TELEMETRY:
+            raise ast.QueryError(
+                f"{projection.aggregate.upper()}({name.path}) at {_at(projection)}: only"
+                " telemetry can be aggregated."
+            )
+        return capability
 
     def where(self, now: float, retention_seconds: float) -> None:
         condition = self.query.where
