@@ -209,8 +209,8 @@ class _ToAst(Transformer):
             return _unquote(token)
         if token.type == "BOOLEAN":
             return token.value.lower() == "true"
-        number = float(token.value)
-        return int(number) if number.is_integer() and "." not in token.value else number
+        whole = token.value.lstrip("-").isdigit()
+        return int(token.value) if whole else float(token.value)
 
     def group(self, items):  # type: ignore[no-untyped-def]
         return ("group", _seconds(next(t for t in items if t.type == "DURATION")))
