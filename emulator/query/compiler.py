@@ -108,7 +108,7 @@ def _telemetry_pivot(plan: Plan, app_id: str, organizations: Collection[str] | N
         select(*columns)
         .select_from(source)
         .where(*conditions)
-        .group_by(t.c.device_id, t.c.ts)
+        .group_by(t.c.ts, t.c.device_id)  # time first: cheaper to group in index order
         .subquery("messages")
     )
 
