@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from query_history import DEVICE_IDS, TEMPLATE_ID, History, make_history, store
 from sqlalchemy import insert
@@ -191,3 +193,70 @@ async def test_rule_breaches_name_the_fix(client, history, text, expects) -> Non
 async def test_body_without_query_is_400(client, history) -> None:  # type: ignore[no-untyped-def]
     response = await client.post("/api/query?api-version=2022-10-31-preview", json={"q": "x"})
     assert response.status_code == 400 and "query" in response.json()["error"]["message"]
+
+
+FRAGMENTS = [
+    "SELECT",
+    "TOP",
+    "5",
+    "$id",
+    "$ts",
+    "$simulated",
+    "temperature",
+    "thermostat1.temperature",
+    "serialNumber",
+    "AVG(",
+    "COUNT(",
+    "FIRST(",
+    ")",
+    ",",
+    "AS",
+    "x",
+    "FROM",
+    TEMPLATE_ID,
+    "WHERE",
+    "WITHIN_WINDOW(",
+    "P1D",
+    "PT0S",
+    "'2021-01-01T00:00:00Z/2022-01-01T00:00:00Z'",
+    "AND",
+    "OR",
+    "(",
+    "=",
+    "<>",
+    ">=",
+    "IN",
+    "[",
+    "]",
+    "'a'",
+    "-1.5",
+    "true",
+    "GROUP",
+    "BY",
+    "WINDOW(",
+    "PT1H",
+    "ORDER",
+    "DESC",
+    "*",
+    ";",
+    "--",
+    "'",
+    '"',
+    "\\",
+    "\x00",
+    "é",
+]
+
+
+async def test_random_token_soup_never_breaks_the_server(client, history) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(11)
+    statuses = set()
+    for _ in range(300):
+        words = [rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 14))]
+        if rng.random() < 0.5:  # a valid start, then a few random words
+            item = rng.choice(FRAGMENTS[3:9])
+            words = ["SELECT", item, "FROM", TEMPLATE_ID, *words[: rng.randint(0, 3)]]
+        response = await run(client, " ".join(words))
+        assert response.status_code in (200, 400), (words, response.text)
+        statuses.add(response.status_code)
+    assert statuses == {200, 400}
