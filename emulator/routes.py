@@ -5,6 +5,10 @@ from collections.abc import Callable
 from fastapi import APIRouter
 
 from emulator.control.router import router as control_router
+from emulator.device_groups.router import router as device_groups_router
+from emulator.device_templates import service as device_templates_service
+from emulator.device_templates.router import router as device_templates_router
+from emulator.devices.router import router as devices_router
 from emulator.identity.router import router as identity_router
 from emulator.query.router import router as query_router
 from emulator.runtime.core import Runtime
@@ -13,6 +17,9 @@ from emulator.telemetry import retention as telemetry_retention
 # IoT Central's data plane, mounted under /api.
 API_ROUTERS: list[APIRouter] = [
     identity_router,
+    device_templates_router,
+    devices_router,
+    device_groups_router,
     query_router,
 ]
 
@@ -24,5 +31,6 @@ CONTROL_ROUTERS: list[APIRouter] = [
 # Called once per process with the runtime, before it starts: a domain registers its token
 # verifiers, permission checks, event subscriptions and start/reset hooks here.
 INSTALLERS: list[Callable[[Runtime], None]] = [
+    device_templates_service.install,
     telemetry_retention.install,
 ]

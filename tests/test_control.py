@@ -117,3 +117,9 @@ async def test_state_survives_restart_on_the_same_file(make_emulator) -> None:  
         again = emu.runtime.apps.default
         assert (again.id, again.secret) == (app.id, app.secret)
         assert await _device_count(emu, again.id) == 1
+
+
+async def test_database_file_runs_in_wal_mode(emu: Emulator) -> None:
+    async with emu.runtime.db.read() as conn:
+        mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar_one()
+    assert mode == "wal"
