@@ -10,11 +10,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Row
 
 from emulator.applications.service import Application
+from emulator.device_templates.service import get_capabilities
 from emulator.device_templates.tables import device_templates
 from emulator.http.errors import BadRequest
 from emulator.query import ast, limits
 from emulator.query.analysis import Plan, analyse
-from emulator.query.catalog import Catalog, capability_index
+from emulator.query.catalog import Catalog
 from emulator.query.compiler import compile_plan
 from emulator.query.parser import parse
 from emulator.runtime.clock import iso_from_timestamp
@@ -31,23 +32,26 @@ def render_timestamp(ts: float) -> str:
     return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
 
 
-async def _catalog(conn, app_id: str, source: str) -> Catalog:  # type: ignore[no-untyped-def]
+async def _catalog(runtime: Runtime, app_id: str, source: str) -> Catalog:
     """The templates FROM names: the one with that id, else every one with that model id."""
     t = device_templates
-    rows = (
-        await conn.execute(
-            select(t.c.id, t.c.model_id, t.c.body).where(
-                t.c.app_id == app_id, or_(t.c.id == source, t.c.model_id == source)
+    async with runtime.db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(t.c.id).where(
+                    t.c.app_id == app_id, or_(t.c.id == source, t.c.model_id == source)
+                )
             )
-        )
-    ).all()
-    chosen = [r for r in rows if r.id == source] or rows
-    if not chosen:
+        ).all()
+    ids = [r.id for r in rows if r.id == source] or [r.id for r in rows]
+    indexes = [await get_capabilities(runtime, app_id=app_id, template_id=i) for i in ids]
+    found = [(i, index) for i, index in zip(ids, indexes, strict=True) if index is not None]
+    if not found:
         raise BadRequest(
             f"FROM names '{source}', which is neither a device template id nor the model id of"
             " a template in this application. List templates with GET /api/deviceTemplates."
         )
-    return Catalog([r.id for r in chosen], [capability_index(orjson.loads(r.body)) for r in chosen])
+    return Catalog([i for i, _ in found], [index for _, index in found])
 
 
 def _decode(value: str | None) -> Any:
@@ -85,21 +89,21 @@ async def run(
     try:
         limits.check_text(text)
         query = parse(text)
+        catalog = await _catalog(runtime, app.id, query.source)
+        plan = analyse(
+            query,
+            catalog,
+            source=query.source,
+            now=runtime.clock.timestamp(),
+            retention_seconds=runtime.settings.telemetry_retention_days * DAY_SECONDS,
+        )
+        statement = compile_plan(
+            plan,
+            app_id=app.id,
+            organizations=organizations,
+            row_limit=limits.row_limit(plan.telemetry),
+        )
         async with runtime.db.read() as conn:
-            catalog = await _catalog(conn, app.id, query.source)
-            plan = analyse(
-                query,
-                catalog,
-                source=query.source,
-                now=runtime.clock.timestamp(),
-                retention_seconds=runtime.settings.telemetry_retention_days * DAY_SECONDS,
-            )
-            statement = compile_plan(
-                plan,
-                app_id=app.id,
-                organizations=organizations,
-                row_limit=limits.row_limit(plan.telemetry),
-            )
             rows = (await conn.execute(statement)).all()
         if plan.aggregated:
             rows = [r for r in rows if r.messages]

@@ -5,22 +5,22 @@ from __future__ import annotations
 import random
 
 import pytest
-from query_history import DEVICE_IDS, TEMPLATE_ID, History, make_history, store
 from sqlalchemy import insert
-from test_query_api import error, results, run
 
 from emulator.devices.tables import devices
 from emulator.telemetry.tables import telemetry
+from tests.query.history import DEVICE_IDS, TEMPLATE_ID, History, make_history, store
+from tests.query.test_api import error, results, run
 
 
 @pytest.fixture
-async def history(emu) -> History:  # type: ignore[no-untyped-def]
+async def history(emu) -> History:
     made = make_history(emu.runtime.clock.timestamp(), days=3)
     await store(emu.runtime, made)
     return made
 
 
-async def test_query_longer_than_350_characters(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_query_longer_than_350_characters(client, history) -> None:
     base = f"SELECT $id FROM {TEMPLATE_ID} WHERE "
     fits = base + " OR ".join(["$id = 'sample-001'"] * 20)
     fits = fits[: fits.rfind(" OR ", 0, 350)]
@@ -31,7 +31,7 @@ async def test_query_longer_than_350_characters(client, history) -> None:  # typ
     assert "351 characters" in message and "350" in message
 
 
-async def test_more_than_15_select_items(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_more_than_15_select_items(client, history) -> None:
     items = ", ".join(f"humidity AS h{i}" for i in range(16))
     message = await error(client, f"SELECT {items} FROM {TEMPLATE_ID}")
     assert "16 items" in message and "15" in message
@@ -39,7 +39,7 @@ async def test_more_than_15_select_items(client, history) -> None:  # type: igno
     assert await results(client, f"SELECT TOP 1 {fifteen} FROM {TEMPLATE_ID}")
 
 
-async def test_more_than_10_where_operators(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_more_than_10_where_operators(client, history) -> None:
     six = " OR ".join(f"humidity = {i}" for i in range(6))  # 6 comparisons + 5 OR = 11
     message = await error(client, f"SELECT humidity FROM {TEMPLATE_ID} WHERE {six}")
     assert "11 operators" in message and "10" in message
@@ -49,7 +49,7 @@ async def test_more_than_10_where_operators(client, history) -> None:  # type: i
     )
 
 
-async def _flood(emu, count: int) -> None:  # type: ignore[no-untyped-def]
+async def _flood(emu, count: int) -> None:
     app_id = emu.runtime.apps.default.id
     now = emu.runtime.clock.timestamp()
     rows = [
@@ -69,7 +69,7 @@ async def _flood(emu, count: int) -> None:  # type: ignore[no-untyped-def]
         await conn.execute(insert(telemetry), rows)
 
 
-async def test_more_than_10000_telemetry_rows(emu, client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_more_than_10000_telemetry_rows(emu, client, history) -> None:
     await _flood(emu, 10_001)
     message = await error(client, f"SELECT $id, humidity FROM {TEMPLATE_ID}")
     assert "10,000 rows" in message and "TOP" in message
@@ -80,7 +80,7 @@ async def test_more_than_10000_telemetry_rows(emu, client, history) -> None:  # 
     assert "10,000" in message
 
 
-async def test_more_than_1000_property_rows(emu, client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_more_than_1000_property_rows(emu, client, history) -> None:
     app_id = emu.runtime.apps.default.id
     extra = [
         {
@@ -114,7 +114,7 @@ async def test_more_than_1000_property_rows(emu, client, history) -> None:  # ty
 )
 async def test_syntax_errors_give_position_and_expectation(
     client, history, text, position, expects
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     message = await error(client, text)
     assert message.startswith("Syntax error at") and position in message and expects in message
 
@@ -135,7 +135,7 @@ async def test_syntax_errors_give_position_and_expectation(
         "",
     ],
 )
-async def test_injection_attempts_are_rejected_and_harmless(client, history, text) -> None:  # type: ignore[no-untyped-def]
+async def test_injection_attempts_are_rejected_and_harmless(client, history, text) -> None:
     response = await run(client, text)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "BadRequest"
@@ -144,7 +144,7 @@ async def test_injection_attempts_are_rejected_and_harmless(client, history, tex
     ]
 
 
-async def test_quotes_inside_a_literal_are_data(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_quotes_inside_a_literal_are_data(client, history) -> None:
     tricky = "x'' OR ''1''=''1"
     assert await results(client, f"SELECT $id FROM {TEMPLATE_ID} WHERE $id = '{tricky}'") == []
 
@@ -186,11 +186,11 @@ async def test_quotes_inside_a_literal_are_data(client, history) -> None:  # typ
         (f"SELECT TOP 0 humidity FROM {TEMPLATE_ID}", "outside 1..10000"),
     ],
 )
-async def test_rule_breaches_name_the_fix(client, history, text, expects) -> None:  # type: ignore[no-untyped-def]
+async def test_rule_breaches_name_the_fix(client, history, text, expects) -> None:
     assert expects in await error(client, text)
 
 
-async def test_body_without_query_is_400(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_body_without_query_is_400(client, history) -> None:
     response = await client.post("/api/query?api-version=2022-10-31-preview", json={"q": "x"})
     assert response.status_code == 400 and "query" in response.json()["error"]["message"]
 
@@ -248,7 +248,7 @@ FRAGMENTS = [
 ]
 
 
-async def test_random_token_soup_never_breaks_the_server(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_random_token_soup_never_breaks_the_server(client, history) -> None:
     rng = random.Random(11)
     statuses = set()
     for _ in range(300):

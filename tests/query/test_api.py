@@ -7,7 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from query_history import (
+from sqlalchemy import insert
+
+from emulator.telemetry.tables import telemetry
+from tests.query.history import (
     DAY,
     DEVICE_IDS,
     MODEL_ID,
@@ -19,12 +22,13 @@ from query_history import (
     make_history,
     store,
 )
+from tests.registry.models import CONTROLLER_TEMPLATE, controller_template
 
 PREVIEW = "2022-10-31-preview"
 
 
 @pytest.fixture
-async def history(emu) -> History:  # type: ignore[no-untyped-def]
+async def history(emu) -> History:
     made = make_history(emu.runtime.clock.timestamp())
     await store(emu.runtime, made)
     return made
@@ -72,7 +76,7 @@ def rows(messages: list[Message], keys: dict[str, str], needed: set[str]) -> lis
     return out
 
 
-async def test_documented_example_last_day_of_telemetry(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_documented_example_last_day_of_telemetry(client, history) -> None:
     got = await results(
         client,
         f"SELECT $id, $ts, temperature, humidity FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P1D)",
@@ -82,7 +86,7 @@ async def test_documented_example_last_day_of_telemetry(client, history) -> None
     assert got == expected and len(got) > 20
 
 
-async def test_documented_example_aliases_in_where_and_id_in(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_documented_example_aliases_in_where_and_id_in(client, history) -> None:
     got = await results(
         client,
         "SELECT $id as ID, $ts as timestamp, temperature AS t, pressure AS p"
@@ -108,7 +112,7 @@ def windows(messages: list[Message], width: float, name: str) -> dict[float, lis
     return grouped
 
 
-async def test_documented_example_averages_in_ten_minute_windows(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_documented_example_averages_in_ten_minute_windows(client, history) -> None:
     got = await results(
         client,
         f"SELECT AVG(temperature), AVG(pressure) FROM {TEMPLATE_ID}"
@@ -126,7 +130,7 @@ async def test_documented_example_averages_in_ten_minute_windows(client, history
             assert row[key] == (pytest.approx(sum(series) / len(series)) if series else None)
 
 
-async def test_every_aggregate_per_device_and_hour(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_every_aggregate_per_device_and_hour(client, history) -> None:
     got = await results(
         client,
         "SELECT $id, SUM(humidity), MIN(temperature) AS lo, MAX(temperature), COUNT(pressure),"
@@ -159,7 +163,7 @@ async def test_every_aggregate_per_device_and_hour(client, history) -> None:  # 
     assert got == expected and len(got) > 5
 
 
-async def test_aggregate_without_group_by_covers_thirty_days(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_aggregate_without_group_by_covers_thirty_days(client, history) -> None:
     got = await results(client, f"SELECT COUNT(temperature), AVG(humidity) FROM {TEMPLATE_ID}")
     month = in_window(history, 30 * DAY)
     temps = [m.values["temperature"] for m in month if "temperature" in m.values]
@@ -174,7 +178,7 @@ async def test_aggregate_without_group_by_covers_thirty_days(client, history) ->
     assert len(temps) < len([m for m in history.root() if "temperature" in m.values])
 
 
-async def test_documented_example_top_and_order_by_alias(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_documented_example_top_and_order_by_alias(client, history) -> None:
     got = await results(
         client,
         "SELECT TOP 10 $id as ID, $ts as timestamp, temperature, humidity"
@@ -190,7 +194,7 @@ async def test_documented_example_top_and_order_by_alias(client, history) -> Non
     assert got == sorted(got, key=lambda r: r["timestamp"], reverse=True)
 
 
-async def test_order_by_telemetry_value_and_device(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_order_by_telemetry_value_and_device(client, history) -> None:
     got = await results(
         client,
         f"SELECT TOP 5 $id, temperature FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P3D)"
@@ -208,7 +212,7 @@ async def test_order_by_telemetry_value_and_device(client, history) -> None:  # 
     assert by_id[0]["$id"] == "sample-004"
 
 
-async def test_component_telemetry_keys_and_values(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_component_telemetry_keys_and_values(client, history) -> None:
     got = await results(
         client,
         f"SELECT $id, $ts, thermostat1.temperature FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P5D)",
@@ -221,7 +225,7 @@ async def test_component_telemetry_keys_and_values(client, history) -> None:  # 
     assert got == expected and got
 
 
-async def test_time_range_and_or_with_parentheses(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_time_range_and_or_with_parentheses(client, history) -> None:
     start, end = history.now - 4 * DAY, history.now - 2 * DAY
     got = await results(
         client,
@@ -240,7 +244,7 @@ async def test_time_range_and_or_with_parentheses(client, history) -> None:  # t
     assert got == rows(picked, keys, set()) and got
 
 
-async def test_string_telemetry_and_quoted_literals(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_string_telemetry_and_quoted_literals(client, history) -> None:
     got = await results(
         client, f"SELECT $id, $ts, status FROM {TEMPLATE_ID} WHERE status = 'it''s odd'"
     )
@@ -253,7 +257,7 @@ async def test_string_telemetry_and_quoted_literals(client, history) -> None:  #
     assert {r["status"] for r in listed} == {"ok", "warn"}
 
 
-async def test_simulated_flag_filters_and_selects(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_simulated_flag_filters_and_selects(client, history) -> None:
     got = await results(
         client,
         f"SELECT $id, $simulated, humidity FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P1D)"
@@ -268,7 +272,7 @@ async def test_simulated_flag_filters_and_selects(client, history) -> None:  # t
     assert all(r["$simulated"] is True for r in got) and got
 
 
-async def test_property_query_reported_and_cloud_values(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_property_query_reported_and_cloud_values(client, history) -> None:
     got = await results(
         client,
         "SELECT $id, serialNumber, targetTemperature AS target, customerName,"
@@ -289,7 +293,7 @@ async def test_property_query_reported_and_cloud_values(client, history) -> None
     assert got == sorted(expected, key=lambda r: -r["target"]) and len(got) == 3
 
 
-async def test_property_query_lists_every_device_of_the_template(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_property_query_lists_every_device_of_the_template(client, history) -> None:
     got = await results(client, f"SELECT $id, thermostat1.maxTempSinceLastReboot FROM {MODEL_ID}")
     assert got == [
         {
@@ -302,14 +306,14 @@ async def test_property_query_lists_every_device_of_the_template(client, history
     ]
 
 
-async def test_template_id_and_model_id_give_the_same_rows(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_template_id_and_model_id_give_the_same_rows(client, history) -> None:
     text = "SELECT $id, $ts, temperature FROM {} WHERE WITHIN_WINDOW(PT6H)"
     assert await results(client, text.format(TEMPLATE_ID)) == await results(
         client, text.format(MODEL_ID)
     )
 
 
-async def test_organization_scope_limits_the_devices(emu, client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_organization_scope_limits_the_devices(emu, client, history) -> None:
     emu.runtime.auth.organization_scope = lambda principal, app: frozenset({"north"})
     got = await results(client, f"SELECT $id, humidity FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P1D)")
     assert {r["$id"] for r in got} == {"sample-001", "sample-002"}
@@ -320,14 +324,63 @@ async def test_organization_scope_limits_the_devices(emu, client, history) -> No
 @pytest.mark.parametrize(
     "version", ["2022-06-30-preview", "2022-10-31-preview", "2023-07-01-preview"]
 )
-async def test_preview_versions_offer_query(client, history, version: str) -> None:  # type: ignore[no-untyped-def]
+async def test_preview_versions_offer_query(client, history, version: str) -> None:
     response = await run(client, f"SELECT $id FROM {TEMPLATE_ID}", version)
     assert response.status_code == 200
     assert response.json() == {"results": [{"$id": d} for d in DEVICE_IDS]}
 
 
 @pytest.mark.parametrize("version", ["2022-07-31", "2022-05-31", "1.0", "1.1-preview", "preview"])
-async def test_other_versions_answer_not_found(client, history, version: str) -> None:  # type: ignore[no-untyped-def]
+async def test_other_versions_answer_not_found(client, history, version: str) -> None:
     response = await run(client, f"SELECT $id FROM {TEMPLATE_ID}", version)
     assert response.status_code == 404
     assert "Query_Run" in response.json()["error"]["message"]
+
+
+async def test_templates_and_devices_made_through_the_api(emu, client) -> None:
+    """The public temperature controller, components referenced by DTMI, queried by model id."""
+    ga = {"api-version": "2022-07-31"}
+    created = await client.put(
+        f"/api/deviceTemplates/{CONTROLLER_TEMPLATE}", params=ga, json=controller_template()
+    )
+    assert created.status_code == 200, created.text
+    for device in ("tc-1", "tc-2"):
+        body = {"displayName": device, "template": CONTROLLER_TEMPLATE}
+        assert (await client.put(f"/api/devices/{device}", params=ga, json=body)).status_code == 200
+    now = emu.runtime.clock.timestamp()
+    points = [("tc-1", now - 120, 21.5), ("tc-2", now - 60, 23.0), ("tc-1", now - 30, 22.0)]
+    async with emu.runtime.db.write() as conn:
+        await conn.execute(
+            insert(telemetry),
+            [
+                {
+                    "app_id": emu.runtime.apps.default.id,
+                    "device_id": device,
+                    "template": CONTROLLER_TEMPLATE,
+                    "component": "thermostat1",
+                    "name": "temperature",
+                    "ts": ts,
+                    "value": str(value),
+                    "num": value,
+                }
+                for device, ts, value in points
+            ],
+        )
+    got = await results(
+        client,
+        "SELECT $id, thermostat1.temperature AS t FROM dtmi:com:example:TemperatureController;1"
+        " WHERE WITHIN_WINDOW(PT5M) ORDER BY t DESC",
+    )
+    assert got == [
+        {"$id": "tc-2", "t": 23.0},
+        {"$id": "tc-1", "t": 22.0},
+        {"$id": "tc-1", "t": 21.5},
+    ]
+    listed = await results(
+        client,
+        f"SELECT $id, deviceInformation.manufacturer, serialNumber FROM {CONTROLLER_TEMPLATE}",
+    )
+    assert listed == [
+        {"$id": d, "deviceInformation.manufacturer": None, "serialNumber": None}
+        for d in ("tc-1", "tc-2")
+    ]

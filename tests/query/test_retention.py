@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from query_history import DAY, TEMPLATE_ID, make_history, store
 from sqlalchemy import func, select
-from test_query_api import results
 
 from emulator.cli import parse_settings
 from emulator.config import Settings
 from emulator.telemetry.tables import telemetry
+from tests.query.history import DAY, TEMPLATE_ID, make_history, store
+from tests.query.test_api import results
 
 
-async def _stored_times(emu) -> list[float]:  # type: ignore[no-untyped-def]
+async def _stored_times(emu) -> list[float]:
     async with emu.runtime.db.read() as conn:
         return list((await conn.execute(select(telemetry.c.ts))).scalars())
 
 
-async def test_old_telemetry_is_hidden_then_purged_hourly(make_emulator) -> None:  # type: ignore[no-untyped-def]
+async def test_old_telemetry_is_hidden_then_purged_hourly(make_emulator) -> None:
     async with make_emulator(telemetry_retention_days=2) as emu:
         history = make_history(emu.runtime.clock.timestamp(), days=5)
         await store(emu.runtime, history)
@@ -39,7 +39,7 @@ async def test_old_telemetry_is_hidden_then_purged_hourly(make_emulator) -> None
         assert min(await _stored_times(emu)) >= later_cutoff - 3600
 
 
-async def test_default_retention_is_thirty_days(emu) -> None:  # type: ignore[no-untyped-def]
+async def test_default_retention_is_thirty_days(emu) -> None:
     assert emu.runtime.settings.telemetry_retention_days == 30
     history = make_history(emu.runtime.clock.timestamp(), days=40)
     await store(emu.runtime, history)
