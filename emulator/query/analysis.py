@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from emulator.query import ast, limits
@@ -83,7 +84,7 @@ class Plan:
         return any(r.meta in DEVICE_FLAGS for r in refs)
 
 
-def _filter_refs(condition: Filter | None):  # type: ignore[no-untyped-def]
+def _filter_refs(condition: Filter | None) -> Iterator[Ref]:
     match condition:
         case None:
             return
@@ -99,10 +100,9 @@ def _at(node: ast.Field | ast.Projection | ast.Window) -> str:
 
 
 class _Analyser:
-    def __init__(self, query: ast.Query, catalog: Catalog, source: str) -> None:
+    def __init__(self, query: ast.Query, catalog: Catalog) -> None:
         self.query = query
         self.catalog = catalog
-        self.source = source
         self.members: dict[tuple[str | None, str], Member] = {}
         self.aliases: dict[str, ast.Projection] = {
             p.alias: p for p in query.projections if p.alias is not None
@@ -113,8 +113,8 @@ class _Analyser:
         if found is None:
             raise ast.QueryError(
                 f"'{name.path}' at {_at(name)} is not a telemetry, property or cloud property of"
-                f" device template '{self.source}', nor an alias in the SELECT list. Names are"
-                " case-sensitive; components are written component.name."
+                f" device template '{self.query.source}', nor an alias in the SELECT list."
+                " Names are case-sensitive; components are written component.name."
             )
         return found
 
@@ -134,7 +134,7 @@ class _Analyser:
             if projection.aggregate and projection.field is not None:
                 self.aggregated_capability(projection)
         names = [p.field for p in q.projections if p.field is not None]
-        names += [_field(c) for c in _leaves(q.where) if not isinstance(c, ast.Window)]
+        names += [c.field for c in _leaves(q.where) if not isinstance(c, ast.Window)]
         names += [o.field for o in q.order]
         if any(isinstance(c, ast.Window) for c in _leaves(q.where)):
             found.add(TELEMETRY)
@@ -338,11 +338,7 @@ class _Analyser:
         )
 
 
-def _field(condition: ast.Comparison | ast.Membership) -> ast.Field:
-    return condition.field
-
-
-def _leaves(condition: ast.Condition | None):  # type: ignore[no-untyped-def]
+def _leaves(condition: ast.Condition | None) -> Iterator[ast.Condition]:
     match condition:
         case None:
             return
@@ -366,8 +362,6 @@ def _check_literal(ref: Ref, name: ast.Field, value: ast.Literal) -> None:
         raise ast.QueryError(f"{ref.meta} at {_at(name)} is true or false; compare it with those.")
 
 
-def analyse(
-    query: ast.Query, catalog: Catalog, *, source: str, now: float, retention_seconds: float
-) -> Plan:
+def analyse(query: ast.Query, catalog: Catalog, *, now: float, retention_seconds: float) -> Plan:
     """The resolved plan of a query, or QueryError naming what breaks IoT Central's rules."""
-    return _Analyser(query, catalog, source).run(now, retention_seconds)
+    return _Analyser(query, catalog).run(now, retention_seconds)

@@ -118,23 +118,16 @@ class _ToAst(Transformer):
     """Builds ast nodes bottom-up; punctuation tokens are dropped here."""
 
     def query(self, items):  # type: ignore[no-untyped-def]
-        top = projections = source = where = group = None
-        order: tuple[ast.OrderItem, ...] = ()
-        for item in items:
-            match item:
-                case ("top", value):
-                    top = value
-                case ("projections", value):
-                    projections = value
-                case Token(type="SOURCE"):
-                    source = item.value
-                case ("where", value):
-                    where = value
-                case ("group", value):
-                    group = value
-                case ("order", value):
-                    order = value
-        return ast.Query(top, projections, source, where, group, order)
+        clauses = dict(i for i in items if isinstance(i, tuple))
+        source = next(i.value for i in items if isinstance(i, Token))
+        return ast.Query(
+            clauses.get("top"),
+            clauses["projections"],
+            source,
+            clauses.get("where"),
+            clauses.get("group"),
+            clauses.get("order", ()),
+        )
 
     def top(self, items):  # type: ignore[no-untyped-def]
         return ("top", int(items[0]))

@@ -93,7 +93,6 @@ async def run(
         plan = analyse(
             query,
             catalog,
-            source=query.source,
             now=runtime.clock.timestamp(),
             retention_seconds=runtime.settings.telemetry_retention_days * DAY_SECONDS,
         )
