@@ -46,7 +46,7 @@ class Compare:
 
 
 @dataclass(frozen=True)
-class Within:
+class AnyOf:
     ref: Ref
     values: tuple[ast.Literal, ...]
 
@@ -57,7 +57,7 @@ class Junction:
     terms: tuple[Filter, ...]
 
 
-Filter = Compare | Within | Junction
+Filter = Compare | AnyOf | Junction
 
 
 @dataclass
@@ -297,7 +297,7 @@ class _Analyser:
                     raise ast.QueryError(
                         f"IN at {_at(name)} mixes strings and numbers; use one kind of value."
                     )
-                return Within(ref, values)
+                return AnyOf(ref, values)
         raise AssertionError(condition)  # pragma: no cover
 
     def filter_ref(self, name: ast.Field) -> Ref:

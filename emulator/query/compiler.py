@@ -29,13 +29,13 @@ from emulator.devices.tables import devices
 from emulator.properties.tables import device_properties
 from emulator.query import ast
 from emulator.query.analysis import (
+    AnyOf,
     Compare,
     Filter,
     Junction,
     Member,
     Plan,
     Ref,
-    Within,
 )
 from emulator.telemetry.tables import telemetry
 
@@ -176,7 +176,7 @@ def _filter(
             return or_(*(_filter(t, meta, pivot) for t in terms))
         case Compare(ref=ref, operator=operator, value=value):
             return _COMPARE[operator](_operand(ref, value, meta, pivot), value)
-        case Within(ref=ref, values=values):
+        case AnyOf(ref=ref, values=values):
             return _operand(ref, values[0], meta, pivot).in_(values)
     raise AssertionError(condition)  # pragma: no cover
 
@@ -207,7 +207,9 @@ def _aggregate(function: str, member: Member, pivot: Subquery) -> ColumnElement:
     return getattr(func, function)(number)
 
 
-def _order_columns(ref: Ref, meta: dict[str, ColumnElement], pivot: Subquery) -> list:  # type: ignore[type-arg]
+def _order_columns(
+    ref: Ref, meta: dict[str, ColumnElement], pivot: Subquery
+) -> list[ColumnElement]:
     if ref.meta is not None:
         return [meta[ref.meta]]
     assert ref.member is not None
