@@ -95,6 +95,7 @@ def _telemetry_pivot(plan: Plan, app_id: str, organizations: Collection[str] | N
     conditions = [
         t.c.app_id == app_id,
         t.c.template.in_(plan.template_ids),
+        t.c.module.is_(None),  # the language has no syntax for IoT Edge modules' telemetry
         t.c.ts >= plan.start,
         t.c.ts <= plan.end,
     ]

@@ -349,6 +349,7 @@ async def test_templates_and_devices_made_through_the_api(emu, client) -> None:
         assert (await client.put(f"/api/devices/{device}", params=ga, json=body)).status_code == 200
     now = emu.runtime.clock.timestamp()
     points = [("tc-1", now - 120, 21.5), ("tc-2", now - 60, 23.0), ("tc-1", now - 30, 22.0)]
+    points.append(("tc-2", now - 10, 99.0, "edgeModule"))  # a module's point is not the device's
     async with emu.runtime.db.write() as conn:
         await conn.execute(
             insert(telemetry),
@@ -357,13 +358,14 @@ async def test_templates_and_devices_made_through_the_api(emu, client) -> None:
                     "app_id": emu.runtime.apps.default.id,
                     "device_id": device,
                     "template": CONTROLLER_TEMPLATE,
+                    "module": module[0] if module else None,
                     "component": "thermostat1",
                     "name": "temperature",
                     "ts": ts,
                     "value": str(value),
                     "num": value,
                 }
-                for device, ts, value in points
+                for device, ts, value, *module in points
             ],
         )
     got = await results(
