@@ -23,6 +23,7 @@ class Settings:
     seed: int = 0
     scenario: str | None = None
     log_level: str = "info"
+    telemetry_retention_days: float = 30.0  # IoT Central keeps 30 days of telemetry
     max_body_bytes: int = 4 * 1024 * 1024
     extra: dict[str, object] = field(default_factory=dict)
 

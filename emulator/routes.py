@@ -17,8 +17,10 @@ from emulator.identity.install import install as install_identity
 from emulator.identity.router import router as identity_router
 from emulator.organizations.router import router as organizations_router
 from emulator.properties.router import router as properties_router
+from emulator.query.router import router as query_router
 from emulator.runtime import dataplane
 from emulator.runtime.core import Runtime
+from emulator.telemetry import retention as telemetry_retention
 from emulator.telemetry.router import router as telemetry_router
 from emulator.users.router import router as users_router
 
@@ -34,6 +36,7 @@ API_ROUTERS: list[APIRouter] = [
     properties_router,
     commands_router,
     telemetry_router,
+    query_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
@@ -49,4 +52,5 @@ INSTALLERS: list[Callable[[Runtime], None]] = [
     device_templates_service.install,
     install_identity,
     dataplane.install,
+    telemetry_retention.install,
 ]
