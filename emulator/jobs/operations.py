@@ -9,6 +9,7 @@ from typing import Any
 from emulator.applications.service import Application
 from emulator.device_templates.capabilities import CapabilityIndex
 from emulator.device_templates.values import check_value
+from emulator.devices.service import patch_device
 from emulator.http.errors import ApiError
 from emulator.jobs.model import JobData
 from emulator.runtime.core import Runtime
@@ -92,4 +93,15 @@ async def apply(runtime: Runtime, app: Application, device_id: str, op: Operatio
     except Exception:
         log.exception("job operation %s on device %s failed", op.name, device_id)
         return "the emulator hit an internal error; the server log has the details"
+    return None
+
+
+async def migrate(
+    runtime: Runtime, app: Application, device_id: str, template: str | None
+) -> str | None:
+    """Assign the device to another template (a registry change, not a device operation)."""
+    try:
+        await patch_device(runtime, app=app, device_id=device_id, patch={"template": template})
+    except ApiError as exc:
+        return exc.message
     return None

@@ -1,10 +1,11 @@
-"""Runs jobs on the scheduler: batches in sequence, each batch in bounded waves of devices.
+"""Runs jobs on the scheduler: batches in sequence, devices of a batch in a bounded window.
 
-A wave's operations go through the device gateway when it is dispatched; its devices count as
-finished one emulated latency later, when the next step fires. Results are buffered and written
-in batches (at least every emulated second, every `FLUSH_DEVICES` devices, on every status
-change and before any read), so a killed process re-runs at most the devices whose result was
-not yet written. Everything a step needs is in memory; the database is the record to resume from.
+Each device's operation runs in its own task (the gateway may wait on emulated time, which a
+scheduler callback must never do); a step gives the tasks a bounded real-time moment to finish
+their I/O, and a device counts as finished once its task is done and the emulated latency since
+its dispatch has passed. Results are buffered and written in batches (at least every emulated
+second, every `FLUSH_DEVICES` devices, on every status change and before any read), so a killed
+process re-runs only the devices whose result was not yet written.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from emulator.devices.tables import devices
 from emulator.http.errors import NotFound
 from emulator.jobs import rules
 from emulator.jobs.model import JobDefinition
-from emulator.jobs.operations import Operation, apply, resolve
+from emulator.jobs.operations import Operation, apply, migrate, resolve
 from emulator.jobs.tables import job_devices, jobs
 from emulator.runtime.core import Runtime
 from emulator.runtime.scheduler import Timer
@@ -34,12 +35,25 @@ log = logging.getLogger("iotc_emulator.jobs")
 
 FLUSH_DEVICES = 256  # results buffered before a write, at most
 FLUSH_SECONDS = 1.0  # emulated seconds a result may wait to be written, at most
+DISPATCH_GRACE = 0.25  # real seconds a step lets new operations do their I/O
+RECHECK_GRACE = 0.02  # real seconds for operations already known to wait on emulated time
+RECHECK_MAX = 1.0  # emulated seconds between looks at an operation still waiting
 _IN_CHUNK = 500  # ids per IN (...) query
+
+Plan = list[Operation] | str  # the operations for a template, or why its devices fail
+
+
+@dataclass
+class InFlight:
+    """A device being worked on: its task, and when its emulated latency is over."""
+
+    task: asyncio.Task[str | None]
+    ready_at: float
 
 
 @dataclass
 class Execution:
-    """One job's live state while it runs, or while it is stopped with results in flight."""
+    """One job's live state while it runs, or while operations it started are still out."""
 
     app: Application
     job_id: str
@@ -55,10 +69,11 @@ class Execution:
     start: float | None = None
     end: float | None = None
     templates: dict[str, str | None] = field(default_factory=dict)
-    plans: dict[str, list[Operation] | str] = field(default_factory=dict)
-    in_flight: list[tuple[int, str | None]] = field(default_factory=list)
+    plans: dict[str, Plan] = field(default_factory=dict)
+    in_flight: dict[int, InFlight] = field(default_factory=dict)
     finished: list[dict[str, object]] = field(default_factory=list)
     last_flush: float = 0.0
+    recheck: float = 0.0  # current wait between looks at slow operations
     timer: Timer | None = None
 
     @property
@@ -80,19 +95,17 @@ class Execution:
             status = rules.DEVICE_FAILED
         self.finished.append({"p": position, "s": status, "r": reason, "t": now})
 
-    def next_wave(self, bound: int) -> list[int]:
-        """Up to `bound` undispatched positions, never reaching into the next batch."""
+    def can_dispatch(self, bound: int) -> bool:
+        """A free slot, and a pending device of the current batch (or the batch is over)."""
+        if not self.pending or len(self.in_flight) >= bound:
+            return False
         batch = self.pending[0] // self.batch_size
-        wave: list[int] = []
-        while self.pending and len(wave) < bound and self.pending[0] // self.batch_size == batch:
-            wave.append(self.pending.popleft())
-        self.current_batch = batch
-        return wave
+        return batch == self.current_batch or not self.in_flight
 
-    def cancel_due(self, threshold: rules.Threshold | None) -> bool:
+    def cancel_due(self) -> bool:
         batch = self.current_batch
         return rules.should_cancel(
-            threshold,
+            self.definition.threshold,
             failed=self.failed,
             total=self.total,
             batch_failed=self.failed_in_batch.get(batch, 0),
@@ -120,7 +133,7 @@ class JobRunner:
         )
 
     def submit(self, app: Application) -> None:
-        """Ask for queued jobs to be started on the scheduler (so a new job answers `pending`)."""
+        """Ask for queued jobs to start on the scheduler (so a new job first answers `pending`)."""
         self.runtime.scheduler.call_later(0, partial(self.fill_slots, app))
 
     async def fill_slots(self, app: Application) -> None:
@@ -149,8 +162,12 @@ class JobRunner:
         ex.start = ex.start or self.runtime.clock.timestamp()
         self.executions[(app.id, job_id)] = ex
         await self._flush(ex)
-        if ex.timer is None:
-            ex.timer = self.runtime.scheduler.call_later(0, partial(self._step, ex))
+        self._schedule(ex, 0)
+
+    def _schedule(self, ex: Execution, delay: float) -> None:
+        if ex.timer is not None:
+            ex.timer.cancel()
+        ex.timer = self.runtime.scheduler.call_later(delay, partial(self._step, ex))
 
     async def _load(self, app: Application, job_id: str) -> Execution | None:
         """Build an execution from the database, freezing the group's devices on first start."""
@@ -161,7 +178,7 @@ class JobRunner:
             ).one_or_none()
             if row is None:
                 return None
-            positions = (
+            stored = (
                 await conn.execute(
                     select(job_devices.c.device_id, job_devices.c.status)
                     .where(job_devices.c.app_id == app.id, job_devices.c.job_id == job_id)
@@ -170,8 +187,8 @@ class JobRunner:
             ).all()
         definition = JobDefinition.from_store(orjson.loads(row.definition))
         if row.resolved:
-            device_ids = [p.device_id for p in positions]
-            statuses = [p.status for p in positions]
+            device_ids = [d.device_id for d in stored]
+            statuses = [d.status for d in stored]
         else:
             try:
                 device_ids = await member_ids(
@@ -200,13 +217,15 @@ class JobRunner:
                 ex.failed += 1
                 batch = position // size
                 ex.failed_in_batch[batch] = ex.failed_in_batch.get(batch, 0) + 1
+        if ex.pending:
+            ex.current_batch = ex.pending[0] // size
         ex.templates = await self._templates(app.id, device_ids)
         ex.plans = await self._plans(app.id, definition)
         if not row.resolved:
-            await self._freeze(ex, now)
+            await self._freeze(ex)
         return ex
 
-    async def _freeze(self, ex: Execution, now: float) -> None:
+    async def _freeze(self, ex: Execution) -> None:
         """Store the devices a job runs on, once, when it first starts."""
         async with self.runtime.db.write() as conn:
             if ex.device_ids:
@@ -252,12 +271,12 @@ class JobRunner:
                 found.update((r.id, r.template) for r in rows)
         return found
 
-    async def _plans(
-        self, app_id: str, definition: JobDefinition
-    ) -> dict[str, list[Operation] | str]:
+    async def _plans(self, app_id: str, definition: JobDefinition) -> dict[str, Plan]:
         """Per target template, the operations to run, or why its devices cannot be served."""
-        plans: dict[str, list[Operation] | str] = {}
+        plans: dict[str, Plan] = {}
         for data in definition.data:
+            if data.kind == "deviceTemplateMigration":
+                continue
             assert data.target is not None
             plan = plans.setdefault(data.target, [])
             if isinstance(plan, str):
@@ -277,33 +296,72 @@ class JobRunner:
     # --- stepping -----------------------------------------------------------------------
 
     async def _step(self, ex: Execution) -> None:
-        """Finish the wave in flight, then cancel, finish, or dispatch the next wave."""
+        """Collect finished devices, then cancel, end, or fill the window and wait again."""
         ex.timer = None
         now = self.runtime.clock.timestamp()
-        for position, reason in ex.in_flight:
-            ex.record(position, reason, now)
-        ex.in_flight = []
-        if ex.status != rules.RUNNING:
+        await self._collect(ex, now)
+        if ex.status == rules.RUNNING:
+            if ex.cancel_due():
+                await self._end(ex, rules.CANCELLED, now)
+            elif not ex.pending and not ex.in_flight:
+                await self._end(ex, rules.final_status(total=ex.total, failed=ex.failed), now)
+            else:
+                await self._dispatch(ex, now)
+        if ex.finished and (
+            ex.status != rules.RUNNING
+            or len(ex.finished) >= FLUSH_DEVICES
+            or now - ex.last_flush >= FLUSH_SECONDS
+        ):
             await self._flush(ex)
+        self._plan_next(ex, now)
+
+    async def _collect(self, ex: Execution, now: float) -> None:
+        """Record the devices whose task is done and whose latency is over."""
+        ready = [p for p, f in ex.in_flight.items() if f.ready_at <= now]
+        slow = [ex.in_flight[p].task for p in ready if not ex.in_flight[p].task.done()]
+        if slow:
+            await asyncio.wait(slow, timeout=RECHECK_GRACE)
+        for position in ready:
+            task = ex.in_flight[position].task
+            if task.done():
+                del ex.in_flight[position]
+                ex.record(position, _reason(task), now)
+
+    async def _dispatch(self, ex: Execution, now: float) -> None:
+        """Start devices while the window has room, then let their I/O happen at this moment."""
+        started = []
+        while ex.can_dispatch(self.concurrency):
+            position = ex.pending.popleft()
+            ex.current_batch = position // ex.batch_size
+            task = asyncio.get_running_loop().create_task(self._operate(ex, position))
+            ex.in_flight[position] = InFlight(task, now + self.latency)
+            started.append(task)
+        if started:
+            await asyncio.wait(started, timeout=DISPATCH_GRACE)
+
+    def _plan_next(self, ex: Execution, now: float) -> None:
+        """Wake at the next latency end, or look again (backing off) at slow operations."""
+        if not ex.in_flight:
+            ex.recheck = 0.0
             return
-        if ex.cancel_due(ex.definition.threshold):
-            await self._finish(ex, rules.CANCELLED, now)
+        next_ready = min(f.ready_at for f in ex.in_flight.values())
+        if next_ready > now:
+            ex.recheck = 0.0
+            self._schedule(ex, next_ready - now)
             return
-        if not ex.pending:
-            await self._finish(ex, rules.final_status(total=ex.total, failed=ex.failed), now)
-            return
-        wave = ex.next_wave(self.concurrency)
-        reasons = await asyncio.gather(*(self._operate(ex, p) for p in wave))
-        ex.in_flight = list(zip(wave, reasons, strict=True))
-        if len(ex.finished) >= FLUSH_DEVICES or now - ex.last_flush >= FLUSH_SECONDS:
-            await self._flush(ex)
-        ex.timer = self.runtime.scheduler.call_later(self.latency, partial(self._step, ex))
+        ex.recheck = min(max(ex.recheck * 2, self.latency, 0.01), RECHECK_MAX)
+        self._schedule(ex, ex.recheck)
 
     async def _operate(self, ex: Execution, position: int) -> str | None:
         """Apply the job to one device; the failure reason, or None when it succeeded."""
         device_id = ex.device_ids[position]
         if device_id not in ex.templates:
             return f"the device '{device_id}' no longer exists"
+        migration = next(
+            (d for d in ex.definition.data if d.kind == "deviceTemplateMigration"), None
+        )
+        if migration is not None:
+            return await migrate(self.runtime, ex.app, device_id, migration.template)
         template = ex.templates[device_id]
         plan = ex.plans.get(template or "")
         if plan is None:
@@ -317,14 +375,14 @@ class JobRunner:
                 return reason
         return None
 
-    async def _finish(self, ex: Execution, status: str, now: float) -> None:
+    async def _end(self, ex: Execution, status: str, now: float) -> None:
+        """The job reached a final status; devices still out are recorded when they finish."""
         ex.status, ex.end = status, now
         await self._flush(ex)
-        self.executions.pop((ex.app.id, ex.job_id), None)
         log.info(
             "job %s ended %s (%d completed, %d failed)", ex.job_id, status, ex.completed, ex.failed
         )
-        await self.fill_slots(ex.app)
+        self.submit(ex.app)
 
     async def _flush(self, ex: Execution) -> None:
         """Write buffered device results and the job's status and counters in one transaction."""
@@ -357,6 +415,8 @@ class JobRunner:
                 )
             )
         ex.last_flush = self.runtime.clock.timestamp()
+        if ex.status in rules.TERMINAL and not ex.in_flight:
+            self.executions.pop((ex.app.id, ex.job_id), None)
 
     # --- client actions -----------------------------------------------------------------
 
@@ -367,7 +427,7 @@ class JobRunner:
                 await self._flush(ex)
 
     async def stop(self, app: Application, job_id: str) -> None:
-        """Stop dispatching; the wave in flight still finishes. Frees the job's run slot."""
+        """Stop dispatching; operations in flight still finish. Frees the job's run slot."""
         ex = self.executions.get((app.id, job_id))
         if ex is not None:
             ex.status = rules.STOPPED
@@ -380,16 +440,16 @@ class JobRunner:
             if self.running_count(app.id) < rules.MAX_RUNNING_JOBS:
                 await self._run(app, job_id)
                 return rules.RUNNING
-        ex = self.executions.get((app.id, job_id))
-        if ex is not None:
-            ex.status = rules.PENDING
-        async with self.runtime.db.write() as conn:
-            await conn.execute(
-                update(jobs)
-                .where(jobs.c.app_id == app.id, jobs.c.id == job_id)
-                .values(status=rules.PENDING, queued_at=self.runtime.clock.timestamp())
-            )
-        return rules.PENDING
+            ex = self.executions.get((app.id, job_id))
+            if ex is not None:
+                ex.status = rules.PENDING
+            async with self.runtime.db.write() as conn:
+                await conn.execute(
+                    update(jobs)
+                    .where(jobs.c.app_id == app.id, jobs.c.id == job_id)
+                    .values(status=rules.PENDING, queued_at=self.runtime.clock.timestamp())
+                )
+            return rules.PENDING
 
     # --- process life -------------------------------------------------------------------
 
@@ -416,6 +476,8 @@ class JobRunner:
             if key[0] == app.id:
                 if ex.timer is not None:
                     ex.timer.cancel()
+                for flight in ex.in_flight.values():
+                    flight.task.cancel()
                 del self.executions[key]
 
     async def close(self) -> None:
@@ -423,3 +485,13 @@ class JobRunner:
         for ex in list(self.executions.values()):
             if ex.finished:
                 await self._flush(ex)
+
+
+def _reason(task: asyncio.Task[str | None]) -> str | None:
+    if task.cancelled():
+        return "the operation was cancelled"
+    error = task.exception()
+    if error is not None:
+        log.error("job operation failed", exc_info=error)
+        return "the emulator hit an internal error; the server log has the details"
+    return task.result()

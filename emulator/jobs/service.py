@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from emulator.applications.service import Application
-from emulator.device_groups.service import member_ids
+from emulator.device_groups.service import get_group
 from emulator.device_templates.service import get_capabilities
 from emulator.http.errors import BadRequest, Conflict, NotFound
 from emulator.http.versions import ApiVersion
@@ -85,7 +85,7 @@ class JobRecord:
 async def validate_definition(runtime: Runtime, *, app_id: str, definition: JobDefinition) -> None:
     """BadRequest unless the group, every target template and every capability path exist."""
     try:
-        await member_ids(runtime, app_id=app_id, group_id=definition.group)
+        await get_group(runtime, app_id=app_id, group_id=definition.group)
     except NotFound:
         raise BadRequest(
             f"The device group '{definition.group}' does not exist. List the groups with"
