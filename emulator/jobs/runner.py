@@ -4,8 +4,8 @@ Each device's operation runs in its own task (the gateway may wait on emulated t
 scheduler callback must never do); a step gives the tasks a bounded real-time moment to finish
 their I/O, and a device counts as finished once its task is done and the emulated latency since
 its dispatch has passed. Results are buffered and written in batches (at least every emulated
-second, every `FLUSH_DEVICES` devices, on every status change and before any read), so a killed
-process re-runs only the devices whose result was not yet written.
+half-second, every `FLUSH_DEVICES` devices, on every status change and before any read), so a
+killed process re-runs only the devices whose result was not yet written.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from emulator.runtime.scheduler import Timer
 log = logging.getLogger("iotc_emulator.jobs")
 
 FLUSH_DEVICES = 256  # results buffered before a write, at most
-FLUSH_SECONDS = 1.0  # emulated seconds a result may wait to be written, at most
+FLUSH_SECONDS = 0.5  # emulated seconds a result may wait to be written, at most
 DISPATCH_GRACE = 0.25  # real seconds a step lets new operations do their I/O
 RECHECK_GRACE = 0.02  # real seconds for operations already known to wait on emulated time
 RECHECK_MAX = 1.0  # emulated seconds between looks at an operation still waiting
@@ -162,12 +162,12 @@ class JobRunner:
         ex.start = ex.start or self.runtime.clock.timestamp()
         self.executions[(app.id, job_id)] = ex
         await self._flush(ex)
-        self._schedule(ex, 0)
+        self._schedule(ex, self.runtime.clock.timestamp())
 
-    def _schedule(self, ex: Execution, delay: float) -> None:
+    def _schedule(self, ex: Execution, when: float) -> None:
         if ex.timer is not None:
             ex.timer.cancel()
-        ex.timer = self.runtime.scheduler.call_later(delay, partial(self._step, ex))
+        ex.timer = self.runtime.scheduler.call_at(when, partial(self._step, ex))
 
     async def _load(self, app: Application, job_id: str) -> Execution | None:
         """Build an execution from the database, freezing the group's devices on first start."""
@@ -301,10 +301,10 @@ class JobRunner:
         now = self.runtime.clock.timestamp()
         await self._collect(ex, now)
         if ex.status == rules.RUNNING:
-            if ex.cancel_due():
-                await self._end(ex, rules.CANCELLED, now)
-            elif not ex.pending and not ex.in_flight:
+            if not ex.pending and not ex.in_flight:
                 await self._end(ex, rules.final_status(total=ex.total, failed=ex.failed), now)
+            elif ex.cancel_due():
+                await self._end(ex, rules.CANCELLED, now)
             else:
                 await self._dispatch(ex, now)
         if ex.finished and (
@@ -347,10 +347,10 @@ class JobRunner:
         next_ready = min(f.ready_at for f in ex.in_flight.values())
         if next_ready > now:
             ex.recheck = 0.0
-            self._schedule(ex, next_ready - now)
+            self._schedule(ex, next_ready)
             return
         ex.recheck = min(max(ex.recheck * 2, self.latency, 0.01), RECHECK_MAX)
-        self._schedule(ex, ex.recheck)
+        self._schedule(ex, now + ex.recheck)
 
     async def _operate(self, ex: Execution, position: int) -> str | None:
         """Apply the job to one device; the failure reason, or None when it succeeded."""
