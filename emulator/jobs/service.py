@@ -227,6 +227,23 @@ async def list_job_devices(runtime: Runtime, *, app_id: str, job_id: str) -> lis
         return [{"id": r.device_id, "status": r.status} for r in rows]
 
 
+async def device_results(runtime: Runtime, *, app_id: str, job_id: str) -> list[dict[str, Any]]:
+    """Each device's status with why it failed and when it finished (the emulator's view)."""
+    await get_job(runtime, app_id=app_id, job_id=job_id)
+    async with runtime.db.read() as conn:
+        rows = await conn.execute(
+            select(job_devices)
+            .where(job_devices.c.app_id == app_id, job_devices.c.job_id == job_id)
+            .order_by(job_devices.c.position)
+        )
+        return [
+            {"id": r.device_id, "status": r.status}
+            | ({"reason": r.reason} if r.reason else {})
+            | ({"finished": iso_from_timestamp(r.finished_at)} if r.finished_at else {})
+            for r in rows
+        ]
+
+
 async def stop_job(runtime: Runtime, *, app: Application, job_id: str) -> None:
     """Jobs_Stop: only a running job; its in-flight operations finish, nothing new starts."""
     job = await get_job(runtime, app_id=app.id, job_id=job_id)

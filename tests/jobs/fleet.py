@@ -62,7 +62,11 @@ async def make_fleet(
     group: str = GROUP,
     group_filter: str = EVERYTHING,
 ) -> None:
-    """Simulated (connected) and plain (never connected) thermostats, controllers, a group."""
+    """Simulated (connected) and plain (never connected) thermostats, controllers, a group.
+
+    A property job completes on every thermostat (IoT Central queues the write) and fails on
+    the controllers (not its target); a command job also fails on the unconnected thermostats.
+    """
     await put_ok(client, f"/api/deviceTemplates/{THERMOSTAT}", thermostat_template())
     await put_ok(client, f"/api/deviceTemplates/{CONTROLLER}", controller_template())
     for device_id in online:
@@ -72,9 +76,7 @@ async def make_fleet(
     for device_id in offline:
         await put_ok(client, f"/api/devices/{device_id}", {"template": THERMOSTAT})
     for device_id in controllers:
-        await put_ok(
-            client, f"/api/devices/{device_id}", {"template": CONTROLLER, "simulated": True}
-        )
+        await put_ok(client, f"/api/devices/{device_id}", {"template": CONTROLLER})
     await put_ok(
         client, f"/api/deviceGroups/{group}", {"displayName": "Fleet", "filter": group_filter}
     )
@@ -129,3 +131,10 @@ def progress(found: dict[str, Any]) -> tuple[int, int, int, int]:
     p = found["progress"]
     assert p["total"] == p["pending"] + p["completed"] + p["failed"]
     return p["total"], p["pending"], p["completed"], p["failed"]
+
+
+async def reasons(client: httpx.AsyncClient, job_id: str) -> dict[str, str | None]:
+    """Why each device failed (None when it did not), from the emulator's own endpoint."""
+    response = await client.get(f"/_emulator/jobs/{job_id}/devices")
+    assert response.status_code == 200, response.text
+    return {d["id"]: d.get("reason") for d in response.json()["value"]}
