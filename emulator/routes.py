@@ -13,8 +13,12 @@ from emulator.devices.router import router as devices_router
 from emulator.identity.control import router as bearer_tokens_router
 from emulator.identity.install import install as install_identity
 from emulator.identity.router import router as identity_router
+from emulator.jobs.control_router import router as jobs_control_router
+from emulator.jobs.install import install as install_jobs
+from emulator.jobs.router import router as jobs_router
 from emulator.organizations.router import router as organizations_router
 from emulator.runtime.core import Runtime
+from emulator.scheduled_jobs.router import router as scheduled_jobs_router
 from emulator.users.router import router as users_router
 
 # IoT Central's data plane, mounted under /api.
@@ -26,12 +30,15 @@ API_ROUTERS: list[APIRouter] = [
     api_tokens_router,
     users_router,
     organizations_router,
+    jobs_router,
+    scheduled_jobs_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
 CONTROL_ROUTERS: list[APIRouter] = [
     control_router,
     bearer_tokens_router,
+    jobs_control_router,
 ]
 
 # Called once per process with the runtime, before it starts: a domain registers its token
@@ -39,4 +46,5 @@ CONTROL_ROUTERS: list[APIRouter] = [
 INSTALLERS: list[Callable[[Runtime], None]] = [
     device_templates_service.install,
     install_identity,
+    install_jobs,
 ]
