@@ -3,9 +3,10 @@
 Each device's operation runs in its own task (the gateway may wait on emulated time, which a
 scheduler callback must never do); a step gives the tasks a bounded real-time moment to finish
 their I/O, and a device counts as finished once its task is done and the emulated latency since
-its dispatch has passed. Results are buffered and written in batches (at least every emulated
-half-second, every `FLUSH_DEVICES` devices, on every status change and before any read), so a
-killed process re-runs only the devices whose result was not yet written.
+its dispatch has passed. A writer task per job stores results in batches: it writes whatever has
+finished as soon as its previous write is done, so batches grow by themselves when devices finish
+faster than the disk takes them. Status changes and reads wait for the writer; a killed process
+re-runs only the devices whose result was not yet written.
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ from emulator.runtime.scheduler import Timer
 
 log = logging.getLogger("iotc_emulator.jobs")
 
-FLUSH_DEVICES = 256  # results buffered before a write, at most
-FLUSH_SECONDS = 0.5  # emulated seconds a result may wait to be written, at most
 DISPATCH_GRACE = 0.25  # real seconds a step lets new operations do their I/O
 RECHECK_GRACE = 0.02  # real seconds for operations already known to wait on emulated time
 RECHECK_MAX = 1.0  # emulated seconds between looks at an operation still waiting
@@ -71,8 +70,9 @@ class Execution:
     templates: dict[str, str | None] = field(default_factory=dict)
     plans: dict[str, Plan] = field(default_factory=dict)
     in_flight: dict[int, InFlight] = field(default_factory=dict)
-    finished: list[dict[str, object]] = field(default_factory=list)
-    last_flush: float = 0.0
+    finished: list[dict[str, object]] = field(default_factory=list)  # not yet written
+    dirty: bool = False  # the status or counters changed since the last write
+    writer: asyncio.Task[None] | None = None
     recheck: float = 0.0  # current wait between looks at slow operations
     timer: Timer | None = None
 
@@ -208,7 +208,6 @@ class JobRunner:
             batch_size=size,
             pending=deque(i for i, s in enumerate(statuses) if s == rules.DEVICE_PENDING),
             start=row.start,
-            last_flush=now,
         )
         for position, status in enumerate(statuses):
             if status == rules.DEVICE_COMPLETED:
@@ -307,12 +306,8 @@ class JobRunner:
                 await self._end(ex, rules.CANCELLED, now)
             else:
                 await self._dispatch(ex, now)
-        if ex.finished and (
-            ex.status != rules.RUNNING
-            or len(ex.finished) >= FLUSH_DEVICES
-            or now - ex.last_flush >= FLUSH_SECONDS
-        ):
-            await self._flush(ex)
+        if ex.finished:
+            self._kick(ex)
         self._plan_next(ex, now)
 
     async def _collect(self, ex: Execution, now: float) -> None:
@@ -384,9 +379,30 @@ class JobRunner:
         )
         self.submit(ex.app)
 
+    def _kick(self, ex: Execution) -> None:
+        """Make sure a writer is storing what has finished."""
+        if ex.writer is None or ex.writer.done():
+            ex.writer = asyncio.get_running_loop().create_task(self._drain(ex))
+
+    async def _drain(self, ex: Execution) -> None:
+        while ex.finished or ex.dirty:
+            await self._write(ex)
+
     async def _flush(self, ex: Execution) -> None:
-        """Write buffered device results and the job's status and counters in one transaction."""
-        results, ex.finished = ex.finished, []
+        """Store the job's status and counters and every finished device, and wait for it."""
+        ex.dirty = True
+        await self._settle(ex)
+
+    async def _settle(self, ex: Execution) -> None:
+        """Wait until everything that has finished so far is written."""
+        if ex.finished or ex.dirty:
+            self._kick(ex)
+        while ex.writer is not None and not ex.writer.done():
+            await asyncio.shield(ex.writer)
+
+    async def _write(self, ex: Execution) -> None:
+        """One transaction: buffered device results plus the job's status and counters."""
+        results, ex.finished, ex.dirty = ex.finished, [], False
         async with self.runtime.db.write() as conn:
             if results:
                 await conn.execute(
@@ -414,8 +430,7 @@ class JobRunner:
                     failed=ex.failed,
                 )
             )
-        ex.last_flush = self.runtime.clock.timestamp()
-        if ex.status in rules.TERMINAL and not ex.in_flight:
+        if ex.status in rules.TERMINAL and not ex.in_flight and not ex.finished:
             self.executions.pop((ex.app.id, ex.job_id), None)
 
     # --- client actions -----------------------------------------------------------------
@@ -423,8 +438,8 @@ class JobRunner:
     async def flush_app(self, app_id: str, job_id: str | None = None) -> None:
         """Write what is buffered, so a read sees every device that has finished."""
         for (a, j), ex in list(self.executions.items()):
-            if a == app_id and (job_id is None or j == job_id) and ex.finished:
-                await self._flush(ex)
+            if a == app_id and (job_id is None or j == job_id):
+                await self._settle(ex)
 
     async def stop(self, app: Application, job_id: str) -> None:
         """Stop dispatching; operations in flight still finish. Frees the job's run slot."""
@@ -483,8 +498,7 @@ class JobRunner:
     async def close(self) -> None:
         """At shutdown: write every buffered result."""
         for ex in list(self.executions.values()):
-            if ex.finished:
-                await self._flush(ex)
+            await self._settle(ex)
 
 
 def _reason(task: asyncio.Task[str | None]) -> str | None:
