@@ -12,7 +12,7 @@ from emulator.config import Settings
 from emulator.http.errors import install_error_handlers
 from emulator.http.middleware import RequestMiddleware
 from emulator.http.responses import JsonResponse
-from emulator.routes import API_ROUTERS, CONTROL_ROUTERS, INSTALLERS
+from emulator.routes import API_ROUTERS, CONTROL_ROUTERS, INSTALLERS, MANAGEMENT_ROUTERS
 from emulator.runtime.core import Runtime
 
 DESCRIPTION = """\
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api")
-    for router in CONTROL_ROUTERS:
+    for router in (*CONTROL_ROUTERS, *MANAGEMENT_ROUTERS):
         app.include_router(router)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
     return app

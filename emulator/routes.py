@@ -5,6 +5,8 @@ from collections.abc import Callable
 from fastapi import APIRouter
 
 from emulator.control.router import router as control_router
+from emulator.control_plane import service as control_plane
+from emulator.control_plane.router import router as control_plane_router
 from emulator.identity.router import router as identity_router
 from emulator.runtime.core import Runtime
 
@@ -18,6 +20,13 @@ CONTROL_ROUTERS: list[APIRouter] = [
     control_router,
 ]
 
+# Azure Resource Manager routes (Microsoft.IoTCentral), at their ARM paths.
+MANAGEMENT_ROUTERS: list[APIRouter] = [
+    control_plane_router,
+]
+
 # Called once per process with the runtime, before it starts: a domain registers its token
 # verifiers, permission checks, event subscriptions and start/reset hooks here.
-INSTALLERS: list[Callable[[Runtime], None]] = []
+INSTALLERS: list[Callable[[Runtime], None]] = [
+    control_plane.install,
+]

@@ -1,6 +1,7 @@
 """Imports every domain's tables so the schema created at start is complete."""
 
 import emulator.applications.tables
+import emulator.control_plane.tables
 import emulator.device_templates.tables
 import emulator.devices.tables
 import emulator.properties.tables
