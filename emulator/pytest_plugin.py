@@ -61,9 +61,12 @@ class RunningEmulator:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, log_config=None)
+        config = uvicorn.Config(
+            self.app, log_level="warning", access_log=False, log_config=None, lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._loop = asyncio.new_event_loop()
+        self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._serve, name="iotc-emulator", daemon=True)
 
     @property
@@ -78,7 +81,19 @@ class RunningEmulator:
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._server.serve(sockets=[self._socket]))
+        self._loop.run_until_complete(self._main())
+
+    async def _main(self) -> None:
+        try:
+            await self.runtime.start()
+        except BaseException as exc:  # handed to the test thread by start()
+            self._failure = exc
+            await self.runtime.stop()
+            return
+        try:
+            await self._server.serve(sockets=[self._socket])
+        finally:
+            await self.runtime.stop()
 
     def start(self) -> None:
         """Serve and wait until the emulator answers (the scenario, if any, is loaded)."""
@@ -86,6 +101,9 @@ class RunningEmulator:
         self._thread.start()
         while not self._server.started and self._thread.is_alive():
             self._thread.join(0.01)
+        if self._failure is not None:
+            self._socket.close()
+            raise self._failure
         if not self._server.started:
             raise RuntimeError("the emulator did not start; the log above says why")
 

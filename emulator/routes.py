@@ -9,6 +9,8 @@ from emulator.control_plane import service as control_plane
 from emulator.control_plane.router import router as control_plane_router
 from emulator.identity.router import router as identity_router
 from emulator.runtime.core import Runtime
+from emulator.scenarios import service as scenarios
+from emulator.scenarios.router import router as scenarios_router
 
 # IoT Central's data plane, mounted under /api.
 API_ROUTERS: list[APIRouter] = [
@@ -18,6 +20,7 @@ API_ROUTERS: list[APIRouter] = [
 # The emulator's own endpoints, under /_emulator.
 CONTROL_ROUTERS: list[APIRouter] = [
     control_router,
+    scenarios_router,
 ]
 
 # Azure Resource Manager routes (Microsoft.IoTCentral), at their ARM paths.
@@ -29,4 +32,5 @@ MANAGEMENT_ROUTERS: list[APIRouter] = [
 # verifiers, permission checks, event subscriptions and start/reset hooks here.
 INSTALLERS: list[Callable[[Runtime], None]] = [
     control_plane.install,
+    scenarios.install,  # last: its reset hook fills an app after the others restored it
 ]
