@@ -7,6 +7,10 @@ from fastapi import APIRouter
 from emulator.control.router import router as control_router
 from emulator.control_plane import service as control_plane
 from emulator.control_plane.router import router as control_plane_router
+from emulator.device_groups.router import router as device_groups_router
+from emulator.device_templates import service as device_templates_service
+from emulator.device_templates.router import router as device_templates_router
+from emulator.devices.router import router as devices_router
 from emulator.identity.router import router as identity_router
 from emulator.runtime.core import Runtime
 from emulator.scenarios import service as scenarios
@@ -15,6 +19,9 @@ from emulator.scenarios.router import router as scenarios_router
 # IoT Central's data plane, mounted under /api.
 API_ROUTERS: list[APIRouter] = [
     identity_router,
+    device_templates_router,
+    devices_router,
+    device_groups_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
@@ -31,6 +38,7 @@ MANAGEMENT_ROUTERS: list[APIRouter] = [
 # Called once per process with the runtime, before it starts: a domain registers its token
 # verifiers, permission checks, event subscriptions and start/reset hooks here.
 INSTALLERS: list[Callable[[Runtime], None]] = [
+    device_templates_service.install,
     control_plane.install,
     scenarios.install,  # last: its reset hook fills an app after the others restored it
 ]

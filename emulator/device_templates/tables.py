@@ -1,6 +1,6 @@
 """Device templates as stored: the body as sent plus what listing and paging need."""
 
-from sqlalchemy import Column, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, String, Table, Text
 
 from emulator.store.db import metadata
 
@@ -13,6 +13,10 @@ device_templates = Table(
     Column("model_id", String, nullable=True),  # capabilityModel @id
     Column("body", Text, nullable=False),  # JSON as IoT Central returns it (without etag)
     Column("etag", String, nullable=False),
-    Column("seq", Integer, nullable=False),  # insertion order, for stable paging
 )
-Index("ix_device_templates_app_display", device_templates.c.app_id, device_templates.c.display_name)
+Index(
+    "ix_device_templates_app_display",
+    device_templates.c.app_id,
+    device_templates.c.display_name,
+    device_templates.c.id,
+)

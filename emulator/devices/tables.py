@@ -18,6 +18,23 @@ devices = Table(
     Column("etag", String, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("extra", Text, nullable=True),  # JSON: preview-only fields (type, deploymentManifest)
+    Column("attestation", Text, nullable=True),  # JSON: the device's individual attestation
 )
 Index("ix_devices_app_display", devices.c.app_id, devices.c.display_name, devices.c.id)
-Index("ix_devices_app_template", devices.c.app_id, devices.c.template)
+Index("ix_devices_app_template", devices.c.app_id, devices.c.template, devices.c.id)
+Index("ix_devices_app_organization", devices.c.app_id, devices.c.organization, devices.c.id)
+
+device_relationships = Table(
+    "device_relationships",
+    metadata,
+    Column("app_id", String, primary_key=True),
+    Column("device_id", String, primary_key=True),  # the device the relationship is listed under
+    Column("id", String, primary_key=True),
+    Column("source", String, nullable=False),
+    Column("target", String, nullable=False),
+)
+Index(
+    "ix_device_relationships_target",
+    device_relationships.c.app_id,
+    device_relationships.c.target,
+)

@@ -28,6 +28,27 @@ class ApiVersion:
     def offers(self, operation_id: str) -> bool:
         return operation_id in self.operations
 
+    @property
+    def page_size_parameter(self) -> str | None:
+        """The query parameter that sets a list's page size; GA versions have none."""
+        return {"odata": "$top", "plain": "maxpagesize"}.get(self.list_parameters)
+
+    @property
+    def filter_parameter(self) -> str | None:
+        """The query parameter carrying an OData-like filter on lists that declare one."""
+        return {"odata": "$filter", "plain": "filter"}.get(self.list_parameters)
+
+    @property
+    def orderby_parameter(self) -> str | None:
+        """The query parameter choosing a list's sort order on lists that declare one."""
+        return {"odata": "$orderby", "plain": "orderby"}.get(self.list_parameters)
+
+
+# Page sizes: IoT Central documents a default of 25 and a maximum of 100 (maxpagesize / $top).
+# GA versions take no page-size parameter; their pages use the same default.
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
 
 SUPPORTED: dict[str, ApiVersion] = {
     v.name: v

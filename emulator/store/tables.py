@@ -2,6 +2,7 @@
 
 import emulator.applications.tables
 import emulator.control_plane.tables
+import emulator.device_groups.tables
 import emulator.device_templates.tables
 import emulator.devices.tables
 import emulator.properties.tables

@@ -1,0 +1,122 @@
+"""Device groups over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header
+from starlette.responses import Response
+
+from emulator.device_groups import service
+from emulator.devices.service import for_version
+from emulator.http.context import Api, ApiContext
+from emulator.http.listing import list_query
+from emulator.http.paging import page_request, page_response
+from emulator.http.responses import json_response, no_content
+
+router = APIRouter(tags=["deviceGroups"])
+
+JsonBody = Annotated[dict[str, Any], Body()]
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+
+
+def _visible(ctx: ApiContext) -> frozenset[str] | None:
+    return ctx.runtime.auth.visible_organizations(ctx.principal, ctx.app)
+
+
+@router.get("/deviceGroups", operation_id="DeviceGroups_List", summary="List device groups")
+async def list_groups(ctx: Api) -> Response:
+    query = list_query(ctx, orderable=("displayName", "id"))
+    items, token = await service.list_groups(
+        ctx.runtime,
+        app_id=ctx.app.id,
+        page=query.page,
+        ordering=query.ordering,
+        condition=query.condition,
+        visible=_visible(ctx),
+    )
+    return page_response(ctx, items, token)
+
+
+@router.get(
+    "/deviceGroups/{deviceGroupId}", operation_id="DeviceGroups_Get", summary="Get a device group"
+)
+async def get_group(deviceGroupId: str, ctx: Api) -> Response:  # noqa: N803
+    found = await service.get_group(
+        ctx.runtime, app_id=ctx.app.id, group_id=deviceGroupId, visible=_visible(ctx)
+    )
+    return json_response(found)
+
+
+@router.put(
+    "/deviceGroups/{deviceGroupId}",
+    operation_id="DeviceGroups_Create",
+    summary="Create or replace a device group",
+)
+async def put_group(
+    deviceGroupId: str,  # noqa: N803
+    body: JsonBody,
+    ctx: Api,
+    if_match: IfMatch = None,
+) -> Response:
+    stored = await service.put_group(
+        ctx.runtime,
+        app=ctx.app,
+        group_id=deviceGroupId,
+        body=body,
+        if_match=if_match,
+        visible=_visible(ctx),
+    )
+    return json_response(stored)
+
+
+@router.patch(
+    "/deviceGroups/{deviceGroupId}",
+    operation_id="DeviceGroups_Update",
+    summary="Merge changes into a device group",
+)
+async def patch_group(
+    deviceGroupId: str,  # noqa: N803
+    body: JsonBody,
+    ctx: Api,
+    if_match: IfMatch = None,
+) -> Response:
+    stored = await service.put_group(
+        ctx.runtime,
+        app=ctx.app,
+        group_id=deviceGroupId,
+        body=body,
+        if_match=if_match,
+        visible=_visible(ctx),
+        merge=True,
+    )
+    return json_response(stored)
+
+
+@router.delete(
+    "/deviceGroups/{deviceGroupId}",
+    operation_id="DeviceGroups_Remove",
+    status_code=204,
+    summary="Delete a device group",
+)
+async def delete_group(deviceGroupId: str, ctx: Api) -> Response:  # noqa: N803
+    await service.delete_group(
+        ctx.runtime, app=ctx.app, group_id=deviceGroupId, visible=_visible(ctx)
+    )
+    return no_content()
+
+
+@router.get(
+    "/deviceGroups/{deviceGroupId}/devices",
+    operation_id="DeviceGroups_GetDevices",
+    summary="The devices the group's filter matches now",
+)
+async def group_devices(deviceGroupId: str, ctx: Api) -> Response:  # noqa: N803
+    items, token = await service.group_devices(
+        ctx.runtime,
+        app_id=ctx.app.id,
+        group_id=deviceGroupId,
+        page=page_request(ctx, sort="id asc"),
+        visible=_visible(ctx),
+    )
+    return page_response(ctx, [for_version(d, ctx.version) for d in items], token)
