@@ -86,7 +86,7 @@ async def test_boot_sets_seed_clock_and_applications(make_emulator, tmp_path: Pa
         assert health["seed"] == 99
 
 
-async def test_a_section_this_build_cannot_serve_fails_clearly(make_emulator, tmp_path) -> None:  # noqa: ANN001
+async def test_an_unknown_section_stops_the_boot(make_emulator, tmp_path) -> None:  # noqa: ANN001
     path = _write(tmp_path, "dashboards: []\n")
     with pytest.raises(ScenarioError, match="dashboards"):
         async with make_emulator(scenario=path):
