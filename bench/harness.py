@@ -38,8 +38,9 @@ def serve(command: list[str], health_path: str, port: int) -> Iterator[Server]:
     """Run `command`, wait for `health_path` to answer 200, yield it, then stop it."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     with httpx.Client(timeout=1) as client:
         while True:
@@ -64,8 +65,17 @@ def emulator_command(port: int, *args: str) -> list[str]:
 
 
 def bare_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port),
-            "--log-level", "warning", "--no-access-log"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.bare_app:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
 
 
 @dataclass
@@ -96,8 +106,15 @@ end
 """
 
 
-def load(url: str, *, seconds: float, connections: int = 16, method: str = "GET",
-         body: str | None = None, authorization: str = "") -> Load:
+def load(
+    url: str,
+    *,
+    seconds: float,
+    connections: int = 16,
+    method: str = "GET",
+    body: str | None = None,
+    authorization: str = "",
+) -> Load:
     """Load one URL for `seconds` and report throughput and latency."""
     if shutil.which("wrk"):
         return _wrk(url, seconds, connections, method, body, authorization)
@@ -108,14 +125,18 @@ def _lua_string(value: str | None) -> str:
     return "nil" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _wrk(url: str, seconds: float, connections: int, method: str, body: str | None,
-         authorization: str) -> Load:
+def _wrk(
+    url: str, seconds: float, connections: int, method: str, body: str | None, authorization: str
+) -> Load:
     script = Path(os.environ.get("TMPDIR", "/tmp")) / f"iotc-bench-{os.getpid()}.lua"
-    script.write_text(_LUA.format(method=method, body=_lua_string(body),
-                                  auth=_lua_string(authorization)))
+    script.write_text(
+        _LUA.format(method=method, body=_lua_string(body), auth=_lua_string(authorization))
+    )
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = int(re.search(r"P50 (\d+)", out).group(1)) / 1000  # type: ignore[union-attr]
@@ -124,8 +145,9 @@ def _wrk(url: str, seconds: float, connections: int, method: str, body: str | No
     return Load(rps, p50, p99, errors)
 
 
-def _python_load(url: str, seconds: float, connections: int, method: str, body: str | None,
-                 authorization: str) -> Load:
+def _python_load(
+    url: str, seconds: float, connections: int, method: str, body: str | None, authorization: str
+) -> Load:
     import asyncio
 
     async def run() -> Load:
@@ -145,7 +167,11 @@ def _python_load(url: str, seconds: float, connections: int, method: str, body: 
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=connections)) as c:
             await asyncio.gather(*(worker(c) for _ in range(connections)))
         latencies.sort()
-        return Load(len(latencies) / seconds, latencies[len(latencies) // 2],
-                    latencies[int(len(latencies) * 0.99)], errors)
+        return Load(
+            len(latencies) / seconds,
+            latencies[len(latencies) // 2],
+            latencies[int(len(latencies) * 0.99)],
+            errors,
+        )
 
     return asyncio.run(run())
