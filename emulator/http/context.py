@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 
 from emulator.applications.service import Application
 from emulator.http.auth import Principal
-from emulator.http.errors import Forbidden
 from emulator.http.versions import ApiVersion, resolve
 from emulator.runtime.core import Runtime
 
@@ -56,15 +55,13 @@ class ControlContext:
 
 
 async def control_context(request: Request) -> ControlContext:
-    """Resolve an /_emulator call; these need the application's Administrator."""
+    """Resolve an /_emulator call; the permission table says who may make it (Administrators)."""
     runtime = runtime_of(request)
     app = runtime.apps.for_host(request.headers.get("host"))
     principal = await runtime.auth.authenticate(request.headers.get("authorization"), app)
-    if not principal.is_administrator:
-        raise Forbidden(
-            "Emulator controls need the application's Administrator; use the admin token or an"
-            " Administrator API token."
-        )
+    operation_id = getattr(request.scope.get("route"), "operation_id", None)
+    if operation_id:
+        runtime.auth.authorize(principal, operation_id, app)
     return ControlContext(app, principal, runtime)
 
 

@@ -25,3 +25,15 @@ ORG_VIEWER = Role("84cc62c1-dabe-49d3-b16e-8b291232b285", "Org Viewer", True)
 APP_ROLES = (ADMINISTRATOR, BUILDER, OPERATOR)
 ORG_ROLES = (ORG_ADMIN, ORG_OPERATOR, ORG_VIEWER)
 BY_ID = {r.id: r for r in APP_ROLES + ORG_ROLES}
+
+
+def available(*, has_organizations: bool) -> tuple[Role, ...]:
+    """The roles an application offers: organization roles appear with its first organization."""
+    return APP_ROLES + ORG_ROLES if has_organizations else APP_ROLES
+
+
+def find(role_id: str, *, has_organizations: bool) -> Role | None:
+    role = BY_ID.get(role_id)
+    if role is None or (role.organization_scoped and not has_organizations):
+        return None
+    return role
