@@ -197,6 +197,8 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Scenarios replay through an in-process httpx client; the access log already says it all.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _fail(exc: Exception) -> SystemExit:

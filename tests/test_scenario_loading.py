@@ -89,3 +89,58 @@ async def test_a_missing_model_file_is_named(make_emulator, tmp_path) -> None:  
     ):
         async with make_emulator(scenario=str(path)):
             pass
+
+
+OPERATOR_TOKEN = "SharedAccessSignature sr=fleet&sig=fixed&skn=operator&se=4102444800000"
+
+
+async def test_boot_loads_organizations_users_and_tokens(fleet: Emulator) -> None:
+    client = fleet.client
+    orgs = {o["id"]: o for o in (await client.get("/api/organizations", params=V)).json()["value"]}
+    assert orgs["north-east"]["parent"] == "north"
+    ben = (await client.get("/api/users/ben", params=V)).json()
+    assert ben["type"] == "email" and ben["roles"] == [
+        {"role": "84cc62c1-dabe-49d3-b16e-8b291232b285", "organization": "north"}
+    ]
+    tokens = {t["id"]: t for t in (await client.get("/api/apiTokens", params=V)).json()["value"]}
+    assert sorted(tokens) == ["minted", "operator"]
+    assert tokens["operator"]["expiry"] == "2100-01-01T00:00:00.000Z"
+    assert "token" not in tokens["operator"]
+
+
+async def test_a_fixed_token_works_in_its_application_only(fleet: Emulator) -> None:
+    as_operator = {"Authorization": OPERATOR_TOKEN}
+    devices = await fleet.client.get("/api/devices", params=V, headers=as_operator)
+    assert devices.status_code == 200 and len(devices.json()["value"]) == 3
+    refused = await fleet.client.get("/api/apiTokens", params=V, headers=as_operator)
+    assert refused.status_code == 403  # an Operator may not manage tokens
+    elsewhere = {**as_operator, "Host": "second.azureiotcentral.com"}
+    other = await fleet.client.get("/api/devices", params=V, headers=elsewhere)
+    assert other.status_code == 401
+    forged = OPERATOR_TOKEN.replace("sig=fixed", "sig=guess")
+    assert (
+        await fleet.client.get("/api/devices", params=V, headers={"Authorization": forged})
+    ).status_code == 401
+
+
+async def test_reset_brings_back_deleted_tokens_and_users(fleet: Emulator) -> None:
+    client = fleet.client
+    await client.delete("/api/apiTokens/operator", params=V)
+    await client.delete("/api/users/ana", params=V)
+    denied = await client.get("/api/devices", params=V, headers={"Authorization": OPERATOR_TOKEN})
+    assert denied.status_code == 401
+    await client.post("/_emulator/reset")
+    allowed = await client.get("/api/devices", params=V, headers={"Authorization": OPERATOR_TOKEN})
+    assert allowed.status_code == 200
+    assert (await client.get("/api/users/ana", params=V)).status_code == 200
+
+
+async def test_a_bad_fixed_token_is_named_by_its_path(make_emulator, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "apiTokens:\n  - id: op\n    roles: [Operator]\n"
+        "    token: SharedAccessSignature sr=a&sig=b&skn=other&se=4102444800000\n"
+    )
+    with pytest.raises(ScenarioError, match=r"at apiTokens\[0\]: .*skn=other; it must be skn=op"):
+        async with make_emulator(scenario=str(path)):
+            pass

@@ -14,9 +14,11 @@ from typing import Any
 import httpx
 import orjson
 
+from emulator.api_tokens import service as api_tokens
 from emulator.applications.service import Application
 from emulator.config import Settings
-from emulator.http.errors import SUPPORT_SUFFIX
+from emulator.http.auth import ADMIN, Principal
+from emulator.http.errors import SUPPORT_SUFFIX, ApiError
 from emulator.identity import roles
 from emulator.runtime.core import Runtime
 from emulator.scenarios import document
@@ -24,6 +26,7 @@ from emulator.scenarios.document import AppSection, Scenario, ScenarioError, pat
 
 API_VERSION = "2022-07-31"
 _SUPPORT_LINE = SUPPORT_SUFFIX.split("{", 1)[0].strip()
+_SCENARIO_ADMIN = Principal("admin-token", "scenario", ADMIN)
 _ROLE_IDS = {r.display_name.lower(): r.id for r in roles.APP_ROLES + roles.ORG_ROLES}
 
 
@@ -124,6 +127,8 @@ class _Replay:
     """One section being replayed: the client acting as the app's admin, and where we are."""
 
     client: httpx.AsyncClient
+    runtime: Runtime
+    app: Application
     scenario: Scenario
     where: str
 
@@ -148,12 +153,15 @@ class _Replay:
         raise self.fail(where, f"PUT {url} answered {response.status_code}: {_message(response)}")
 
 
+def _without_support_line(text: str) -> str:
+    return text.split(_SUPPORT_LINE, 1)[0].strip()
+
+
 def _message(response: httpx.Response) -> str:
     try:
-        text = response.json()["error"]["message"]
+        return _without_support_line(response.json()["error"]["message"])
     except (ValueError, KeyError, TypeError):
         return response.text[:300]
-    return text.split(_SUPPORT_LINE, 1)[0].strip()
 
 
 def _without(item: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -236,6 +244,27 @@ async def _simple(section: str, url: str, replay: _Replay, items: list[dict[str,
         await replay.put(f"{url}/{item['id']}", body, replay.at(section, index))
 
 
+async def _api_tokens(replay: _Replay, items: list[dict[str, Any]]) -> None:
+    """Through the API, except tokens with a fixed value, which the REST API cannot express."""
+    for index, item in enumerate(items):
+        where = replay.at("apiTokens", index)
+        body = _with_roles(_without(item, "id", "token"))
+        if "token" not in item:
+            await replay.put(f"/api/apiTokens/{item['id']}", body, where)
+            continue
+        try:
+            await api_tokens.create(
+                runtime=replay.runtime,
+                app=replay.app,
+                principal=_SCENARIO_ADMIN,
+                token_id=item["id"],
+                body=body,
+                fixed_value=item["token"],
+            )
+        except ApiError as exc:
+            raise replay.fail(where, _without_support_line(exc.message)) from None
+
+
 async def _users(replay: _Replay, items: list[dict[str, Any]]) -> None:
     await _simple("users", "/api/users", replay, [{"type": "email", **i} for i in items])
 
@@ -246,7 +275,7 @@ _STEPS = {
     "devices": _devices,
     "deviceGroups": partial(_simple, "deviceGroups", "/api/deviceGroups"),
     "users": _users,
-    "apiTokens": partial(_simple, "apiTokens", "/api/apiTokens"),
+    "apiTokens": _api_tokens,
     "jobs": partial(_simple, "jobs", "/api/jobs"),
 }
 
@@ -261,7 +290,7 @@ async def apply(
         base_url=f"http://{app.subdomain}.azureiotcentral.com",
         headers={"Authorization": app.admin_token},
     ) as client:
-        replay = _Replay(client, scenario, section.where)
+        replay = _Replay(client, runtime, app, scenario, section.where)
         for name, step in _STEPS.items():
             if name in section.content:
                 await step(replay, section.content[name])
