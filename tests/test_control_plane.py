@@ -175,3 +175,43 @@ def test_the_raw_protocol(iotc_emulator: RunningEmulator) -> None:
     assert deleted.status_code == 202 and "Azure-AsyncOperation" in deleted.headers
     again = httpx.delete(f"{base}/iotApps/app1?api-version=2021-06-01", headers=bearer)
     assert again.status_code == 204
+
+
+ADMIN_ROLE = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4"
+ARM_PATH = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.IoTCentral/iotApps"
+NEW_APP = {"location": "eastus", "sku": {"name": "ST1"}, "properties": {"subdomain": "kept"}}
+
+
+async def test_resources_and_their_applications_survive_a_restart(make_emulator) -> None:  # noqa: ANN001
+    bearer = {"Authorization": "Bearer x"}
+    async with make_emulator() as emu:
+        created = await emu.client.put(
+            f"{ARM_PATH}/kept-app?api-version=2021-06-01", json=NEW_APP, headers=bearer
+        )
+        token = created.json()["properties"]["emulatorAdminToken"]
+        await emu.client.post(
+            "/_emulator/reset", headers={"Host": "kept.localhost", "Authorization": token}
+        )
+    async with make_emulator() as emu:
+        found = await emu.client.get(f"{ARM_PATH}/kept-app?api-version=2021-06-01", headers=bearer)
+        assert found.status_code == 200
+        assert found.json()["properties"]["emulatorAdminToken"] == token
+        roles = await emu.client.get(
+            "/api/roles?api-version=2022-07-31",
+            headers={"Host": "kept.localhost", "Authorization": token},
+        )
+        assert roles.status_code == 200
+
+
+async def test_strict_auth_refuses_bearer_tokens_it_did_not_issue(make_emulator) -> None:  # noqa: ANN001
+    async with make_emulator(auth="strict") as emu:
+        url = f"{ARM_PATH}?api-version=2021-06-01"
+        refused = await emu.client.get(url, headers={"Authorization": "Bearer made-up"})
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "InvalidAuthenticationToken"
+        user = {"type": "email", "email": "ops@contoso.example", "roles": [{"role": ADMIN_ROLE}]}
+        await emu.client.put("/api/users/ops?api-version=2022-07-31", json=user)
+        minted = await emu.client.post("/_emulator/bearer-tokens", json={"userId": "ops"})
+        token = minted.json()["accessToken"]
+        accepted = await emu.client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert accepted.status_code == 200 and accepted.json() == {"value": []}
