@@ -32,9 +32,7 @@ async def templates(client):
 
 async def test_create_defaults_and_get(client, templates):
     response = await client.put(
-        "/api/devices/thermo-01",
-        params=GA,
-        json={"template": THERMOSTAT_TEMPLATE, "simulated": True},
+        "/api/devices/thermo-01", params=GA, json={"template": THERMOSTAT_TEMPLATE}
     )
     assert response.status_code == 200
     device = response.json()
