@@ -12,6 +12,7 @@ from emulator.control_plane.router import router as control_plane_router
 from emulator.device_groups.router import router as device_groups_router
 from emulator.device_templates import service as device_templates_service
 from emulator.device_templates.router import router as device_templates_router
+from emulator.devices import provisioning as devices_provisioning
 from emulator.devices.router import router as devices_router
 from emulator.faults.router import router as faults_router
 from emulator.identity.control import router as bearer_tokens_router
@@ -69,6 +70,7 @@ INSTALLERS: list[Callable[[Runtime], None]] = [
     device_templates_service.install,
     install_identity,
     dataplane.install,
+    devices_provisioning.install,
     telemetry_retention.install,
     install_jobs,
     control_plane.install,
