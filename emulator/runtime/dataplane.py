@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, select
 
 from emulator.applications.service import Application
@@ -13,6 +11,7 @@ from emulator.devices.tables import devices
 from emulator.properties.tables import device_properties
 from emulator.runtime.core import Runtime
 from emulator.runtime.gateway import DeviceGateway
+from emulator.runtime.scheduler import Timer
 from emulator.runtime.simulation import Simulation
 from emulator.store.batches import WriteBehind
 from emulator.telemetry.sink import TelemetrySink
@@ -46,6 +45,7 @@ def install(runtime: Runtime) -> None:
             simulation.stop(app.id, device_id)
             return
         await simulation.start(app.id, [(device_id, template, index)])
+        keep_pruning()
 
     async def start_app(app: Application) -> None:
         """Boot every simulated, enabled device of the application."""
@@ -66,6 +66,7 @@ def install(runtime: Runtime) -> None:
             if index is not None:
                 batch.append((row.id, row.template, index))
         await simulation.start(app.id, batch)
+        keep_pruning()
 
     async def on_device_changed(app: Application, device: dict) -> None:
         device_id, template = device["id"], device.get("template")
@@ -104,15 +105,19 @@ def install(runtime: Runtime) -> None:
                 await conn.execute(delete(table).where(table.c.app_id == app.id))
         await start_app(app)
 
-    def prune() -> Any:
-        runtime.scheduler.call_later(PRUNE_EVERY, prune)
-        return sink.prune(runtime.clock.timestamp() - RETENTION_SECONDS)
+    pruning: list[Timer] = []  # the pending retention pass, if any
 
-    async def start_retention(app: Application) -> None:
-        if app is runtime.apps.default:
-            runtime.scheduler.call_later(PRUNE_EVERY, prune)
+    async def prune() -> None:
+        pruning.clear()
+        await sink.prune(runtime.clock.timestamp() - RETENTION_SECONDS)
+        keep_pruning()
 
-    runtime.start_hooks += [start_app, start_retention]
+    def keep_pruning() -> None:
+        """Retention runs only while simulated devices send, so idle time costs nothing."""
+        if simulation.devices and not pruning:
+            pruning.append(runtime.scheduler.call_later(PRUNE_EVERY, prune))
+
+    runtime.start_hooks.append(start_app)
     runtime.reset_hooks.append(reset_app)
     runtime.stop_hooks.append(batches.close)
     runtime.events.subscribe("device.changed", on_device_changed)
