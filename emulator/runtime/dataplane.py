@@ -11,14 +11,10 @@ from emulator.devices.tables import devices
 from emulator.properties.tables import device_properties
 from emulator.runtime.core import Runtime
 from emulator.runtime.gateway import DeviceGateway
-from emulator.runtime.scheduler import Timer
 from emulator.runtime.simulation import Simulation
 from emulator.store.batches import WriteBehind
 from emulator.telemetry.sink import TelemetrySink
 from emulator.telemetry.tables import telemetry
-
-RETENTION_SECONDS = 24 * 3600  # telemetry history kept, in emulated seconds
-PRUNE_EVERY = 600  # emulated seconds between two retention passes
 
 
 def install(runtime: Runtime) -> None:
@@ -45,7 +41,6 @@ def install(runtime: Runtime) -> None:
             simulation.stop(app.id, device_id)
             return
         await simulation.start(app.id, [(device_id, template, index)])
-        keep_pruning()
 
     async def start_app(app: Application) -> None:
         """Boot every simulated, enabled device of the application."""
@@ -66,7 +61,6 @@ def install(runtime: Runtime) -> None:
             if index is not None:
                 batch.append((row.id, row.template, index))
         await simulation.start(app.id, batch)
-        keep_pruning()
 
     async def on_device_changed(app: Application, device: dict) -> None:
         device_id, template = device["id"], device.get("template")
@@ -104,18 +98,6 @@ def install(runtime: Runtime) -> None:
             for table in (telemetry, device_properties, device_commands):
                 await conn.execute(delete(table).where(table.c.app_id == app.id))
         await start_app(app)
-
-    pruning: list[Timer] = []  # the pending retention pass, if any
-
-    async def prune() -> None:
-        pruning.clear()
-        await sink.prune(runtime.clock.timestamp() - RETENTION_SECONDS)
-        keep_pruning()
-
-    def keep_pruning() -> None:
-        """Retention runs only while simulated devices send, so idle time costs nothing."""
-        if simulation.devices and not pruning:
-            pruning.append(runtime.scheduler.call_later(PRUNE_EVERY, prune))
 
     runtime.start_hooks.append(start_app)
     runtime.reset_hooks.append(reset_app)

@@ -121,20 +121,3 @@ async def test_simulated_devices_start_with_the_emulator(make_emulator):
         await emu.advance(6)
         response = await emu.client.get(f"/api/devices/t1/telemetry/temperature{V}")
         assert response.status_code == 200
-
-
-async def test_retention_drops_points_older_than_a_day(emu):
-    device = await thermostat(emu.client)
-    await emu.client.put(f"/_emulator/devices/{device}/faults", json={"telemetryInterval": 3600})
-    start = emu.runtime.clock.timestamp()
-    await emu.advance(30 * 3600)
-    key = (emu.runtime.apps.default.id, device, None, None, "temperature")
-    kept = [ts for ts, _ in await emu.runtime.telemetry.history(key, 0)]
-    assert kept and min(kept) >= start + 6 * 3600 - 600
-    assert len(kept) <= 25
-
-
-async def test_no_timers_without_simulated_devices(emu):
-    await thermostat(emu.client, simulated=False)
-    await emu.advance(24 * 3600)
-    assert emu.runtime.scheduler.pending() == 0
