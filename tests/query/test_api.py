@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import insert
 
+from emulator.identity.roles import ORG_OPERATOR
 from emulator.telemetry.tables import telemetry
 from tests.query.history import (
     DAY,
@@ -313,12 +314,27 @@ async def test_template_id_and_model_id_give_the_same_rows(client, history) -> N
     )
 
 
-async def test_organization_scope_limits_the_devices(emu, client, history) -> None:
-    emu.runtime.auth.organization_scope = lambda principal, app: frozenset({"north"})
-    got = await results(client, f"SELECT $id, humidity FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P1D)")
-    assert {r["$id"] for r in got} == {"sample-001", "sample-002"}
-    props = await results(client, f"SELECT $id, serialNumber FROM {TEMPLATE_ID}")
-    assert [r["$id"] for r in props] == ["sample-001", "sample-002"]
+async def test_an_organization_token_sees_only_its_devices(client, history) -> None:
+    ga = {"api-version": "2022-07-31"}
+    for org in ("north", "south"):
+        body = {"displayName": org}
+        assert (await client.put(f"/api/organizations/{org}", params=ga, json=body)).is_success
+    role = {"role": ORG_OPERATOR.id, "organization": "north"}
+    token = await client.put("/api/apiTokens/north-op", params=ga, json={"roles": [role]})
+    assert token.status_code == 200, token.text
+    as_north = {"Authorization": token.json()["token"]}
+    text = f"SELECT $id, humidity FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P1D)"
+    got = await client.post(
+        f"/api/query?api-version={PREVIEW}", json={"query": text}, headers=as_north
+    )
+    assert got.status_code == 200, got.text
+    assert {r["$id"] for r in got.json()["results"]} == {"sample-001", "sample-002"}
+    text = f"SELECT $id, serialNumber FROM {TEMPLATE_ID}"
+    props = await client.post(
+        f"/api/query?api-version={PREVIEW}", json={"query": text}, headers=as_north
+    )
+    assert [r["$id"] for r in props.json()["results"]] == ["sample-001", "sample-002"]
+    assert len(await results(client, text)) == len(DEVICE_IDS)  # the administrator sees all
 
 
 @pytest.mark.parametrize(
