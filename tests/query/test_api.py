@@ -402,3 +402,55 @@ async def test_templates_and_devices_made_through_the_api(emu, client) -> None:
         {"$id": d, "deviceInformation.manufacturer": None, "serialNumber": None}
         for d in ("tc-1", "tc-2")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        (
+            "SELECT $id, $ts, temperature, humidity FROM {t} WHERE WITHIN_WINDOW(P1D)",
+            {"$id", "$ts", "temperature", "humidity"},
+        ),
+        (
+            "SELECT deviceInformation.model, deviceInformation.swVersion FROM {t}",
+            {"deviceInformation.model", "deviceInformation.swVersion"},
+        ),
+        (
+            "SELECT $id as ID, $ts as timestamp, temperature as t, pressure as p FROM {t}"
+            " WHERE WITHIN_WINDOW(P1D) AND t > 0 AND p > 50",
+            {"ID", "timestamp", "t", "p"},
+        ),
+        (
+            "SELECT TOP 10 $id as ID, $ts as timestamp, temperature, humidity FROM {t}",
+            {"ID", "timestamp", "temperature", "humidity"},
+        ),
+        (
+            "SELECT $id, $ts, temperature AS t, pressure AS p FROM {t} WHERE WITHIN_WINDOW(P1D)"
+            " AND t > 0 AND p > 50 AND $id IN ['sample-002', 'sample-003']",
+            {"$id", "$ts", "t", "p"},
+        ),
+        (
+            "SELECT AVG(temperature), AVG(pressure) FROM {t} WHERE WITHIN_WINDOW(P1D)"
+            " AND $id='sample-001' GROUP BY WINDOW(PT10M)",
+            {"$ts", "avg_temperature", "avg_pressure"},
+        ),
+        (
+            "SELECT $id as ID, $ts as timestamp, temperature, humidity FROM {t}"
+            " ORDER BY timestamp DESC",
+            {"ID", "timestamp", "temperature", "humidity"},
+        ),
+        *[
+            (
+                f"SELECT $id, $ts, temperature FROM {{t}} WHERE WITHIN_WINDOW({w})",
+                {"$id", "$ts", "temperature"},
+            )
+            for w in ("PT10M", "P1D", "P2DT12H", "P1W", "PT5H")
+        ],
+    ],
+)
+async def test_documented_queries_run_verbatim(client, history, text, keys) -> None:
+    """The docs' example queries, with our template id in FROM; values are checked above."""
+    got = await results(client, text.format(t=TEMPLATE_ID))
+    assert all(set(row) == keys for row in got)
+    if "PT10M)" not in text or "GROUP" in text:
+        assert got
