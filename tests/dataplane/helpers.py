@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 import httpx
+
 from tests.registry.models import (
     CONTROLLER_TEMPLATE,
     THERMOSTAT_TEMPLATE,

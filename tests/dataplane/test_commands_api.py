@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.registry.models import THERMOSTAT_TEMPLATE
-
 from emulator.runtime.clock import iso_from_timestamp
 from tests.dataplane.helpers import (
     V,
@@ -17,6 +15,7 @@ from tests.dataplane.helpers import (
     waiting,
     while_advancing,
 )
+from tests.registry.models import THERMOSTAT_TEMPLATE
 
 
 def command(device: str, name: str = "getMaxMinReport", where: str = "") -> str:

@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 
 import httpx
-from tests.registry.models import THERMOSTAT_TEMPLATE
 
 from emulator.config import DEFAULT_ADMIN_TOKEN
 from tests.dataplane.helpers import V, thermostat_with_cloud_property
+from tests.registry.models import THERMOSTAT_TEMPLATE
 from tests.test_end_to_end import running_emulator
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.registry.models import THERMOSTAT_TEMPLATE
-
 from tests.dataplane.helpers import (
     V,
     controller,
@@ -12,6 +10,7 @@ from tests.dataplane.helpers import (
     edge_template,
     thermostat,
 )
+from tests.registry.models import THERMOSTAT_TEMPLATE
 
 
 async def test_sixty_seconds_of_telemetry(emu):
