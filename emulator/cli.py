@@ -129,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", default=_env("SCENARIO"), metavar="FILE", help="state to load [IOTC_SCENARIO]"
     )
     p.add_argument(
+        "--telemetry-retention-days",
+        type=_positive_float,
+        default=_env("TELEMETRY_RETENTION_DAYS", "30"),
+        metavar="DAYS",
+        help="emulated days of telemetry kept; older points are deleted (30)"
+        " [IOTC_TELEMETRY_RETENTION_DAYS]",
+    )
+    p.add_argument(
         "--log-level",
         choices=LOG_LEVELS,
         default=_env("LOG_LEVEL", "info"),
@@ -158,6 +166,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     try:
         port = _port(str(args.port))
         scale = _positive_float(str(args.time_scale))
+        retention = _positive_float(str(args.telemetry_retention_days))
         seed = _seed(str(args.seed)) if args.seed is not None else secrets.randbelow(2**31)
         job_latency = _non_negative_float(str(args.job_latency))
         job_concurrency = _positive_int(str(args.job_concurrency))
@@ -184,6 +193,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         seed=seed,
         scenario=args.scenario,
         log_level=args.log_level,
+        telemetry_retention_days=retention,
         job_device_latency=job_latency,
         job_concurrency=job_concurrency,
     )

@@ -23,6 +23,7 @@ class Settings:
     seed: int = 0
     scenario: str | None = None
     log_level: str = "info"
+    telemetry_retention_days: float = 30.0  # IoT Central keeps 30 days of telemetry
     max_body_bytes: int = 4 * 1024 * 1024
     # Emulated time one job operation takes on one device, and how many devices of a batch a
     # job works on at once: 2 devices per 0.1 s is 20 operations per second per job.

@@ -5,11 +5,13 @@ from collections.abc import Callable
 from fastapi import APIRouter
 
 from emulator.api_tokens.router import router as api_tokens_router
+from emulator.commands.router import router as commands_router
 from emulator.control.router import router as control_router
 from emulator.device_groups.router import router as device_groups_router
 from emulator.device_templates import service as device_templates_service
 from emulator.device_templates.router import router as device_templates_router
 from emulator.devices.router import router as devices_router
+from emulator.faults.router import router as faults_router
 from emulator.identity.control import router as bearer_tokens_router
 from emulator.identity.install import install as install_identity
 from emulator.identity.router import router as identity_router
@@ -17,8 +19,13 @@ from emulator.jobs.control_router import router as jobs_control_router
 from emulator.jobs.install import install as install_jobs
 from emulator.jobs.router import router as jobs_router
 from emulator.organizations.router import router as organizations_router
+from emulator.properties.router import router as properties_router
+from emulator.query.router import router as query_router
+from emulator.runtime import dataplane
 from emulator.runtime.core import Runtime
 from emulator.scheduled_jobs.router import router as scheduled_jobs_router
+from emulator.telemetry import retention as telemetry_retention
+from emulator.telemetry.router import router as telemetry_router
 from emulator.users.router import router as users_router
 
 # IoT Central's data plane, mounted under /api.
@@ -30,6 +37,10 @@ API_ROUTERS: list[APIRouter] = [
     api_tokens_router,
     users_router,
     organizations_router,
+    properties_router,
+    commands_router,
+    telemetry_router,
+    query_router,
     jobs_router,
     scheduled_jobs_router,
 ]
@@ -38,6 +49,7 @@ API_ROUTERS: list[APIRouter] = [
 CONTROL_ROUTERS: list[APIRouter] = [
     control_router,
     bearer_tokens_router,
+    faults_router,
     jobs_control_router,
 ]
 
@@ -46,5 +58,7 @@ CONTROL_ROUTERS: list[APIRouter] = [
 INSTALLERS: list[Callable[[Runtime], None]] = [
     device_templates_service.install,
     install_identity,
+    dataplane.install,
+    telemetry_retention.install,
     install_jobs,
 ]
