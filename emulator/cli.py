@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import secrets
 import socket
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from emulator import __version__
 from emulator.config import AUTH_MODES, DEFAULT_ADMIN_TOKEN, LOG_LEVELS, Settings
 from emulator.store.db import StorageError, preflight
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -234,6 +239,41 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Scenarios replay through an in-process httpx client; the access log already says it all.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _fail(exc: Exception) -> SystemExit:
+    return SystemExit(f"iotc-emulator: error: {exc}")
+
+
+async def _serve(app: FastAPI) -> None:
+    """Start the runtime first, so a bad scenario ends in one line, then serve until stopped."""
+    import uvicorn
+
+    from emulator.scenarios.document import ScenarioError
+
+    runtime = app.state.runtime
+    settings = runtime.settings
+    try:
+        await runtime.start()
+    except ScenarioError as exc:
+        await runtime.stop()
+        raise _fail(exc) from None
+    print(banner(settings), flush=True)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        log_config=None,
+        lifespan="off",
+    )
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await runtime.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -243,20 +283,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         try:
             preflight(settings.db_path)
         except StorageError as exc:
-            raise SystemExit(f"iotc-emulator: error: {exc}") from None
+            raise _fail(exc) from None
     _check_port_free(settings.host, settings.port)
     configure_logging(settings.log_level)
 
-    import uvicorn
-
     from emulator.app import create_app
+    from emulator.scenarios.document import ScenarioError
 
-    print(banner(settings), flush=True)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        log_config=None,
-    )
+    try:
+        app = create_app(settings)
+    except ScenarioError as exc:
+        raise _fail(exc) from None
+    asyncio.run(_serve(app))
