@@ -41,6 +41,22 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must not be negative")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise argparse.ArgumentTypeError(f"'{text}' is not a TCP port (1-65535)")
@@ -131,6 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env("LOG_LEVEL", "info"),
         help="debug also logs request bodies (info) [IOTC_LOG_LEVEL]",
     )
+    p.add_argument(
+        "--job-latency",
+        default=_env("JOB_LATENCY", "0.1"),
+        metavar="SECONDS",
+        help="emulated seconds a job operation takes on one device (0.1) [IOTC_JOB_LATENCY]",
+    )
+    p.add_argument(
+        "--job-concurrency",
+        default=_env("JOB_CONCURRENCY", "2"),
+        metavar="N",
+        help="devices of a batch a job works on at once (2) [IOTC_JOB_CONCURRENCY]",
+    )
     return p
 
 
@@ -145,6 +173,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         scale = _positive_float(str(args.time_scale))
         retention = _positive_float(str(args.telemetry_retention_days))
         seed = _seed(str(args.seed)) if args.seed is not None else secrets.randbelow(2**31)
+        job_latency = _non_negative_float(str(args.job_latency))
+        job_concurrency = _positive_int(str(args.job_concurrency))
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
     if args.auth not in AUTH_MODES:
@@ -169,6 +199,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         scenario=args.scenario,
         log_level=args.log_level,
         telemetry_retention_days=retention,
+        job_device_latency=job_latency,
+        job_concurrency=job_concurrency,
     )
 
 
