@@ -5,6 +5,7 @@ from collections.abc import Callable
 from fastapi import APIRouter
 
 from emulator.api_tokens.router import router as api_tokens_router
+from emulator.commands.router import router as commands_router
 from emulator.control.router import router as control_router
 from emulator.control_plane import service as control_plane
 from emulator.control_plane.router import router as control_plane_router
@@ -12,13 +13,17 @@ from emulator.device_groups.router import router as device_groups_router
 from emulator.device_templates import service as device_templates_service
 from emulator.device_templates.router import router as device_templates_router
 from emulator.devices.router import router as devices_router
+from emulator.faults.router import router as faults_router
 from emulator.identity.control import router as bearer_tokens_router
 from emulator.identity.install import install as install_identity
 from emulator.identity.router import router as identity_router
 from emulator.organizations.router import router as organizations_router
+from emulator.properties.router import router as properties_router
+from emulator.runtime import dataplane
 from emulator.runtime.core import Runtime
 from emulator.scenarios import service as scenarios
 from emulator.scenarios.router import router as scenarios_router
+from emulator.telemetry.router import router as telemetry_router
 from emulator.users.router import router as users_router
 
 # IoT Central's data plane, mounted under /api.
@@ -30,12 +35,16 @@ API_ROUTERS: list[APIRouter] = [
     api_tokens_router,
     users_router,
     organizations_router,
+    properties_router,
+    commands_router,
+    telemetry_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
 CONTROL_ROUTERS: list[APIRouter] = [
     control_router,
     bearer_tokens_router,
+    faults_router,
     scenarios_router,
 ]
 
@@ -49,6 +58,7 @@ MANAGEMENT_ROUTERS: list[APIRouter] = [
 INSTALLERS: list[Callable[[Runtime], None]] = [
     device_templates_service.install,
     install_identity,
+    dataplane.install,
     control_plane.install,
     scenarios.install,  # last: its reset hook fills an app after the others restored it
 ]

@@ -204,3 +204,13 @@ def test_iso_and_se_agree_for_awkward_milliseconds() -> None:
     for ms in (1647950487889, 1647950487001, 1647950487999, 0):
         parsed = datetime.fromisoformat(iso_from_ms(ms)).replace(tzinfo=UTC)
         assert round(parsed.timestamp() * 1000) == ms
+
+
+async def test_long_lists_come_in_pages_of_25(emu: Emulator) -> None:
+    for i in range(30):
+        await create_token(emu.client, f"t{i:02}", "Operator")
+    first = (await emu.client.get(f"/api/apiTokens{V}")).json()
+    assert [t["id"] for t in first["value"]] == [f"t{i:02}" for i in range(25)]
+    rest = (await emu.client.get(first["nextLink"])).json()
+    assert [t["id"] for t in rest["value"]] == [f"t{i:02}" for i in range(25, 30)]
+    assert "nextLink" not in rest

@@ -146,3 +146,26 @@ async def test_nobody_grants_more_than_they_hold(emu: Emulator) -> None:
     )
     response = await emu.client.delete(f"/api/users/mixed{V}", headers=org_admin)
     assert "Builder" in assert_envelope(response, 403, "Forbidden")["message"]
+
+
+async def test_list_pages_with_maxpagesize_and_next_link(emu: Emulator) -> None:
+    await create_org(emu.client, "usa")
+    for i in range(5):
+        await create_user(emu.client, f"u{i}", "Org Viewer", "usa")
+        await create_user(emu.client, f"w{i}", "Operator")
+    url = "/api/users?api-version=2022-10-31-preview&maxpagesize=3"
+    seen: list[str] = []
+    pages = 0
+    while url:
+        body = (await emu.client.get(url)).json()
+        seen += [u["id"] for u in body["value"]]
+        url, pages = body.get("nextLink"), pages + 1
+    assert pages == 4 and len(seen) == 10 and len(set(seen)) == 10
+    org_admin = await auth_header(emu.client, "Org Admin", "usa")
+    url = "/api/users?api-version=2022-10-31-preview&maxpagesize=2"
+    seen = []
+    while url:
+        body = (await emu.client.get(url, headers=org_admin)).json()
+        seen += [u["id"] for u in body["value"]]
+        url = body.get("nextLink")
+    assert seen == [f"u{i}" for i in range(5)]

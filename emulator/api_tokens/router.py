@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from emulator.api_tokens import service
 from emulator.http.context import Api
+from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 
 router = APIRouter(tags=["apiTokens"])
@@ -18,7 +19,9 @@ _EXAMPLE = {"roles": [{"role": "ae2c9854-393b-4f97-8c42-479d70ce626e"}]}
 
 @router.get("/apiTokens", operation_id="ApiTokens_List", summary="List API tokens")
 async def list_tokens(ctx: Api) -> Response:
-    return json_response({"value": await service.list_all(runtime=ctx.runtime, app=ctx.app)})
+    page = page_request(ctx, declared=False)
+    items, token = await service.list_page(runtime=ctx.runtime, app=ctx.app, page=page)
+    return page_response(ctx, items, token)
 
 
 @router.get("/apiTokens/{tokenId}", operation_id="ApiTokens_Get", summary="Get an API token")

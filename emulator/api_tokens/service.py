@@ -14,6 +14,7 @@ from emulator.api_tokens.tables import api_tokens
 from emulator.applications.service import Application
 from emulator.http.auth import Principal, RoleAssignment
 from emulator.http.errors import BadRequest, NotFound, Unauthenticated
+from emulator.http.paging import PageRequest, keyset_page
 from emulator.identity import assignments
 from emulator.identity.access import Credential, access_of
 from emulator.runtime.clock import iso
@@ -157,16 +158,17 @@ async def create(
     return {**_to_json(token_id, expiry_ms, roles), "token": value}
 
 
-async def list_all(*, runtime: Runtime, app: Application) -> list[dict[str, Any]]:
-    """Every token of the application, oldest first, without values."""
+async def list_page(
+    *, runtime: Runtime, app: Application, page: PageRequest
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the application's tokens, oldest first, without values; and the next token."""
+    query = select(api_tokens).where(api_tokens.c.app_id == app.id)
     async with runtime.db.read() as conn:
-        rows = (
-            await conn.execute(
-                select(api_tokens).where(api_tokens.c.app_id == app.id).order_by(api_tokens.c.seq)
-            )
-        ).all()
-        roles = await assignments.load(conn, app_id=app.id, holder_kind=HOLDER)
-    return [_to_json(r.id, r.expiry_ms, roles.get(r.id, ())) for r in rows]
+        rows, token = await keyset_page(conn, query, keys=[api_tokens.c.seq], page=page)
+        roles = await assignments.load(
+            conn, app_id=app.id, holder_kind=HOLDER, holder_ids=[r.id for r in rows]
+        )
+    return [_to_json(r.id, r.expiry_ms, roles.get(r.id, ())) for r in rows], token
 
 
 def _not_found(token_id: str) -> NotFound:
@@ -185,7 +187,9 @@ async def get(*, runtime: Runtime, app: Application, token_id: str) -> dict[str,
         ).first()
         if row is None:
             raise _not_found(token_id)
-        roles = await assignments.load(conn, app_id=app.id, holder_kind=HOLDER, holder_id=token_id)
+        roles = await assignments.load(
+            conn, app_id=app.id, holder_kind=HOLDER, holder_ids=[token_id]
+        )
     return _to_json(row.id, row.expiry_ms, roles.get(token_id, ()))
 
 
@@ -234,7 +238,7 @@ async def verify(runtime: Runtime, header: str, app: Application) -> Principal |
             )
         ).first()
         roles = (
-            await assignments.load(conn, app_id=app.id, holder_kind=HOLDER, holder_id=token.skn)
+            await assignments.load(conn, app_id=app.id, holder_kind=HOLDER, holder_ids=[token.skn])
             if row is not None
             else {}
         )

@@ -17,8 +17,9 @@ from emulator.devices.tables import devices
 from emulator.http.errors import BadRequest, NotFound
 from emulator.http.etags import check_if_match, next_etag, quoted
 from emulator.http.filters import Condition, FilterField, Ordering, compile_condition
-from emulator.http.merge import merge_patch
 from emulator.http.paging import PageRequest, keyset_page
+from emulator.identity.access import access_of
+from emulator.identity.merge_patch import merge_patch
 from emulator.runtime.core import Runtime
 
 GROUP_ID = re.compile(r"^[a-zA-Z0-9_-]{1,255}$")
@@ -139,7 +140,13 @@ async def put_group(
                 raise _not_found(group_id)
             values = validate(group_id, merge_patch(to_json(row), body))
         check_if_match(if_match, row.etag if row else None, f"device group '{group_id}'")
-        if visible is not None and values["organization"] not in visible:
+        organization = values["organization"]
+        if organization is not None and organization not in access_of(runtime).tree(app.id):
+            raise BadRequest(
+                f"Organization '{organization}' does not exist; use an id from GET"
+                " /api/organizations."
+            )
+        if visible is not None and organization not in visible:
             raise BadRequest(
                 "Assign the group to an organization the caller belongs to (organizations)."
             )

@@ -15,8 +15,8 @@ from emulator.devices.tables import devices
 from emulator.http.errors import BadRequest, Conflict, NotFound
 from emulator.http.etags import check_if_match, next_etag, quoted
 from emulator.http.filters import Condition, FilterField, Ordering, compile_condition
-from emulator.http.merge import merge_patch
 from emulator.http.paging import PageRequest, keyset_page
+from emulator.identity.merge_patch import merge_patch
 from emulator.runtime.core import Runtime
 
 CACHE_KEY = "device_templates.capabilities"

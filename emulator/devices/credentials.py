@@ -17,7 +17,7 @@ from emulator.applications.service import Application
 from emulator.devices.service import Visible, not_found, visibility
 from emulator.devices.tables import devices
 from emulator.http.errors import BadRequest, NotFound
-from emulator.http.merge import merge_patch
+from emulator.identity.merge_patch import merge_patch
 from emulator.runtime.core import Runtime
 
 DEFAULT_GROUP = "SAS-IoT-Devices"

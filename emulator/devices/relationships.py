@@ -11,8 +11,8 @@ from emulator.applications.service import Application
 from emulator.devices.service import Visible, require_device
 from emulator.devices.tables import device_relationships, devices
 from emulator.http.errors import BadRequest, NotFound
-from emulator.http.merge import merge_patch
 from emulator.http.paging import PageRequest, keyset_page
+from emulator.identity.merge_patch import merge_patch
 from emulator.runtime.core import Runtime
 
 RELATIONSHIP_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Container, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, or_, select, true, update
+from sqlalchemy import delete, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from emulator.applications.service import Application
-from emulator.device_templates.service import template_exists
 from emulator.devices.tables import device_relationships, devices
+from emulator.devices.writer import DeviceWriter
 from emulator.http.errors import BadRequest, Forbidden, NotFound
 from emulator.http.etags import check_if_match, next_etag
 from emulator.http.filters import Condition, FilterField, Ordering, compile_condition
-from emulator.http.merge import merge_patch
 from emulator.http.paging import PageRequest, keyset_page
 from emulator.http.versions import ApiVersion
+from emulator.identity.access import access_of
+from emulator.identity.merge_patch import merge_patch
 from emulator.runtime.core import Runtime
 
 DEVICE_ID = re.compile(r"^[A-Za-z0-9-]{1,128}$")
@@ -41,6 +44,14 @@ FILTER_FIELDS = {
 Visible = frozenset[str] | None
 
 
+def device_writer(runtime: Runtime) -> DeviceWriter:
+    """The process-wide batching writer of device changes."""
+    writer = runtime.services.get(DeviceWriter.KEY)
+    if writer is None:
+        writer = runtime.services[DeviceWriter.KEY] = DeviceWriter(runtime, apply_change, to_json)
+    return writer  # type: ignore[return-value]
+
+
 def not_found(device_id: str) -> NotFound:
     return NotFound(
         f"Device '{device_id}' does not exist. List devices with GET /api/devices or create"
@@ -48,22 +59,22 @@ def not_found(device_id: str) -> NotFound:
     )
 
 
-def to_json(row: Any) -> dict[str, Any]:
-    """The Device as the API returns it."""
+def to_json(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The Device as the API returns it, from a row's mapping or a record dict."""
     device: dict[str, Any] = {
-        "id": row.id,
-        "etag": row.etag,
-        "displayName": row.display_name,
+        "id": record["id"],
+        "etag": record["etag"],
+        "displayName": record["display_name"],
     }
-    if row.template is not None:
-        device["template"] = row.template
-    device["simulated"] = bool(row.simulated)
-    device["provisioned"] = bool(row.provisioned)
-    device["enabled"] = bool(row.enabled)
-    if row.organization is not None:
-        device["organizations"] = [row.organization]
-    if row.extra:
-        device.update(orjson.loads(row.extra))
+    if record["template"] is not None:
+        device["template"] = record["template"]
+    device["simulated"] = bool(record["simulated"])
+    device["provisioned"] = bool(record["provisioned"])
+    device["enabled"] = bool(record["enabled"])
+    if record["organization"] is not None:
+        device["organizations"] = [record["organization"]]
+    if record["extra"]:
+        device.update(orjson.loads(record["extra"]))
     return device
 
 
@@ -166,7 +177,7 @@ async def get_device(
                 )
             )
         ).first()
-    return None if row is None else to_json(row)
+    return None if row is None else to_json(row._mapping)
 
 
 async def require_device(
@@ -177,6 +188,82 @@ async def require_device(
     if found is None:
         raise not_found(device_id)
     return found
+
+
+@dataclass(frozen=True)
+class Change:
+    """One PUT (values) or PATCH (patch) of a device, as checked before it meets the database."""
+
+    app: Application
+    device_id: str
+    values: dict[str, Any] | None
+    patch: dict[str, Any] | None
+    if_match: str | None
+    visible: Visible
+    organizations: Container[str]  # the application's organizations when the change was made
+
+    @property
+    def template(self) -> str | None:
+        """The template the change names, if any (checked against the database in a batch)."""
+        source = self.values if self.values is not None else self.patch or {}
+        template = source.get("template")
+        return template if isinstance(template, str) else None
+
+
+def apply_change(
+    change: Change,
+    current: dict[str, Any] | None,
+    *,
+    template_known: Callable[[str], bool],
+    now: float,
+) -> dict[str, Any]:
+    """The device's record after the change; ApiError says why the change cannot apply."""
+    device_id, visible = change.device_id, change.visible
+    if current is not None and visible is not None and current["organization"] not in visible:
+        if change.patch is not None:
+            raise not_found(device_id)
+        _check_scope(current["organization"], visible)
+    if change.patch is not None:
+        if current is None:
+            raise not_found(device_id)
+        values = _fields(merge_patch(to_json(current), change.patch))
+    else:
+        values = dict(change.values or {})
+    check_if_match(change.if_match, current["etag"] if current else None, f"device '{device_id}'")
+    template = values.get("template")
+    changed = template is not None and (current is None or template != current["template"])
+    if changed and not template_known(template):
+        raise BadRequest(
+            f"Device template '{template}' does not exist. Use the id of a template"
+            " from GET /api/deviceTemplates (its @id, not the capability model's @id)."
+        )
+    organization = values.get("organization", current["organization"] if current else None)
+    if organization is not None and organization not in change.organizations:
+        raise BadRequest(
+            f"Organization '{organization}' does not exist; use an id from GET"
+            " /api/organizations or create it with PUT /api/organizations/{id}."
+        )
+    _check_scope(organization, visible)
+    if current is None:
+        record = {
+            "app_id": change.app.id,
+            "id": device_id,
+            "display_name": device_id,
+            "template": None,
+            "simulated": False,
+            "provisioned": False,
+            "enabled": True,
+            "organization": None,
+            "created_at": now,
+            "attestation": None,
+            **values,
+        }
+    else:
+        record = {**current, **values}
+        if change.patch is None and values.get("extra") is None:
+            record["extra"] = current["extra"]
+    record["etag"] = next_etag(current["etag"] if current else None, orjson.dumps(record))
+    return record
 
 
 async def put_device(
@@ -190,7 +277,10 @@ async def put_device(
 ) -> dict[str, Any]:
     """Create a device, or update the fields the body names when it exists."""
     _check_id(device_id)
-    return await _write(runtime, app, device_id, _fields(body), if_match, visible, patch=None)
+    change = Change(
+        app, device_id, _fields(body), None, if_match, visible, _organizations(runtime, app)
+    )
+    return await device_writer(runtime).submit(change)
 
 
 async def patch_device(
@@ -203,80 +293,17 @@ async def patch_device(
     visible: Visible = None,
 ) -> dict[str, Any]:
     """Merge a patch into an existing device."""
-    return await _write(runtime, app, device_id, None, if_match, visible, patch=patch)
+    change = Change(app, device_id, None, patch, if_match, visible, _organizations(runtime, app))
+    return await device_writer(runtime).submit(change)
 
 
-async def _write(
-    runtime: Runtime,
-    app: Application,
-    device_id: str,
-    values: dict[str, Any] | None,
-    if_match: str | None,
-    visible: Visible,
-    *,
-    patch: dict[str, Any] | None,
-) -> dict[str, Any]:
-    async with runtime.db.write() as conn:
-        row = await _row(conn, app.id, device_id)
-        if row is not None and visible is not None and row.organization not in visible:
-            if patch is not None:
-                raise not_found(device_id)
-            _check_scope(row.organization, visible)
-        if patch is not None:
-            if row is None:
-                raise not_found(device_id)
-            values = _fields(merge_patch(to_json(row), patch))
-        assert values is not None
-        check_if_match(if_match, row.etag if row else None, f"device '{device_id}'")
-        template = values.get("template")
-        changed = template is not None and (row is None or template != row.template)
-        if changed and not await template_exists(conn, app_id=app.id, template_id=template):
-            raise BadRequest(
-                f"Device template '{template}' does not exist. Use the id of a template"
-                " from GET /api/deviceTemplates (its @id, not the capability model's @id)."
-            )
-        organization = values.get("organization", row.organization if row else None)
-        _check_scope(organization, visible)
-        if row is None:
-            values.setdefault("display_name", device_id)
-            record = {
-                "app_id": app.id,
-                "id": device_id,
-                "template": None,
-                "simulated": False,
-                "provisioned": False,
-                "enabled": True,
-                "organization": None,
-                "created_at": runtime.clock.timestamp(),
-                **values,
-            }
-            record["etag"] = next_etag(None, orjson.dumps(record))
-            await conn.execute(insert(devices).values(**record))
-        else:
-            record = {**_plain(row), **values}
-            if patch is None and values.get("extra") is None:
-                record["extra"] = row.extra
-            record["etag"] = next_etag(row.etag, orjson.dumps(record))
-            await conn.execute(
-                update(devices)
-                .where(devices.c.app_id == app.id, devices.c.id == device_id)
-                .values(**{k: v for k, v in record.items() if k not in ("app_id", "id")})
-            )
-        device = to_json(_Record(record))
-    await runtime.events.publish("device.changed", app=app, device=device)
-    return device
+def _organizations(runtime: Runtime, app: Application) -> Container[str]:
+    return access_of(runtime).tree(app.id)
 
 
-def _plain(row: Any) -> dict[str, Any]:
+def plain(row: Any) -> dict[str, Any]:
     """A row's values keyed by plain strings (column names are str subclasses)."""
     return {str(k): v for k, v in row._mapping.items()}
-
-
-class _Record:
-    """Attribute access over a dict of column values, so to_json serves rows and records."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
 
 
 async def set_provisioned(
@@ -288,15 +315,15 @@ async def set_provisioned(
         if row is None:
             return None
         if bool(row.provisioned) == provisioned:
-            return to_json(row)
-        record = {**_plain(row), "provisioned": provisioned}
+            return to_json(row._mapping)
+        record = {**plain(row), "provisioned": provisioned}
         record["etag"] = next_etag(row.etag, orjson.dumps(record))
         await conn.execute(
             update(devices)
             .where(devices.c.app_id == app.id, devices.c.id == device_id)
             .values(provisioned=provisioned, etag=record["etag"])
         )
-    device = to_json(_Record(record))
+    device = to_json(record)
     await runtime.events.publish("device.changed", app=app, device=device)
     return device
 
@@ -351,4 +378,4 @@ async def list_devices(
         rows, token = await keyset_page(
             conn, query, keys=SORT_KEYS[ordering.field], page=page, descending=ordering.descending
         )
-    return [to_json(r) for r in rows], token
+    return [to_json(r._mapping) for r in rows], token

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from emulator.http.auth import Principal, RoleAssignment
 from emulator.http.errors import BadRequest, Forbidden
@@ -133,16 +135,30 @@ async def remove(conn: AsyncConnection, *, app_id: str, holder_kind: str, holder
 
 
 async def load(
-    conn: AsyncConnection, *, app_id: str, holder_kind: str, holder_id: str | None = None
+    conn: AsyncConnection, *, app_id: str, holder_kind: str, holder_ids: Sequence[str]
 ) -> dict[str, tuple[RoleAssignment, ...]]:
-    """Assignments by holder id: of one holder, or of every holder of this kind."""
-    query = select(table).where(table.c.app_id == app_id, table.c.holder_kind == holder_kind)
-    if holder_id is not None:
-        query = query.where(table.c.holder_id == holder_id)
+    """Assignments of these holders, by holder id."""
+    query = select(table).where(
+        table.c.app_id == app_id,
+        table.c.holder_kind == holder_kind,
+        table.c.holder_id.in_(holder_ids),
+    )
     grouped: dict[str, list[RoleAssignment]] = defaultdict(list)
     for row in (await conn.execute(query.order_by(table.c.holder_id, table.c.position))).all():
         grouped[row.holder_id].append(RoleAssignment(row.role, row.organization))
     return {holder: tuple(found) for holder, found in grouped.items()}
+
+
+def held_within(
+    *, app_id: str, holder_kind: str, holder_id: ColumnElement[str], scope: frozenset[str]
+) -> ColumnElement[bool]:
+    """SQL condition: the holder has an assignment in one of these organizations."""
+    return exists().where(
+        table.c.app_id == app_id,
+        table.c.holder_kind == holder_kind,
+        table.c.holder_id == holder_id,
+        table.c.organization.in_(sorted(scope)),
+    )
 
 
 async def holders_in(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 from starlette.responses import Response
 
 from emulator.http.context import Api
+from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.organizations import service
 
@@ -18,8 +19,11 @@ _EXAMPLE = {"displayName": "Seattle", "parent": "washington"}
 
 @router.get("/organizations", operation_id="Organizations_List", summary="List organizations")
 async def list_organizations(ctx: Api) -> Response:
-    value = await service.list_all(runtime=ctx.runtime, app=ctx.app, principal=ctx.principal)
-    return json_response({"value": value})
+    page = page_request(ctx, declared=False)
+    items, token = await service.list_page(
+        runtime=ctx.runtime, app=ctx.app, principal=ctx.principal, page=page
+    )
+    return page_response(ctx, items, token)
 
 
 @router.get(

@@ -12,6 +12,7 @@ from emulator.applications.service import Application
 from emulator.devices.tables import devices
 from emulator.http.auth import Principal
 from emulator.http.errors import BadRequest, Conflict, Forbidden, NotFound
+from emulator.http.paging import PageRequest, keyset_page
 from emulator.identity import assignments
 from emulator.identity.access import access_of
 from emulator.identity.merge_patch import merge_patch
@@ -58,20 +59,17 @@ def _visible(runtime: Runtime, app: Application, principal: Principal) -> frozen
     return access_of(runtime).scope_for(principal, app, ORGANIZATIONS_READ)
 
 
-async def list_all(
-    *, runtime: Runtime, app: Application, principal: Principal
-) -> list[dict[str, Any]]:
-    """The organizations the caller may see, oldest first."""
+async def list_page(
+    *, runtime: Runtime, app: Application, principal: Principal, page: PageRequest
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the organizations the caller may see, oldest first; and the next token."""
     visible = _visible(runtime, app, principal)
+    query = select(organizations).where(organizations.c.app_id == app.id)
+    if visible is not None:
+        query = query.where(organizations.c.id.in_(sorted(visible)))
     async with runtime.db.read() as conn:
-        rows = (
-            await conn.execute(
-                select(organizations)
-                .where(organizations.c.app_id == app.id)
-                .order_by(organizations.c.seq)
-            )
-        ).all()
-    return [_to_json(r) for r in rows if visible is None or r.id in visible]
+        rows, token = await keyset_page(conn, query, keys=[organizations.c.seq], page=page)
+    return [_to_json(r) for r in rows], token
 
 
 async def _row(conn: AsyncConnection, app_id: str, org_id: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,6 +18,12 @@ from emulator.runtime.events import EventBus
 from emulator.runtime.randomness import Randomness
 from emulator.runtime.scheduler import Scheduler
 from emulator.store.db import Database, metadata
+
+if TYPE_CHECKING:
+    from emulator.runtime.gateway import DeviceGateway
+    from emulator.runtime.simulation import Simulation
+    from emulator.store.batches import WriteBehind
+    from emulator.telemetry.sink import TelemetrySink
 
 log = logging.getLogger("iotc_emulator.runtime")
 
@@ -43,6 +50,11 @@ class Runtime:
         # Called after an application was deleted through the control plane.
         self.delete_hooks: list[AppHook] = []
         self.services: dict[str, object] = {}
+        # The device data plane, set by emulator.runtime.dataplane.install.
+        self.gateway: DeviceGateway
+        self.simulation: Simulation
+        self.telemetry: TelemetrySink
+        self.batches: WriteBehind
 
     async def start(self) -> None:
         """Open the database, make sure the configured apps exist, start the timers."""

@@ -125,9 +125,17 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for reads."""
-        async with self.engine.connect() as conn:
-            yield conn
+        """A connection for reads.
+
+        In memory there is one shared connection, and closing a reader rolls it back: a read
+        then waits for the writer, so it cannot undo a write transaction still in progress.
+        """
+        if self.path is None:
+            async with self._write_lock, self.engine.connect() as conn:
+                yield conn
+        else:
+            async with self.engine.connect() as conn:
+                yield conn
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 from starlette.responses import Response
 
 from emulator.http.context import Api
+from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.users import service
 
@@ -22,8 +23,10 @@ _EXAMPLE = {
 
 @router.get("/users", operation_id="Users_List", summary="List users")
 async def list_users(ctx: Api) -> Response:
-    value = await service.list_all(runtime=ctx.runtime, app=ctx.app, principal=ctx.principal)
-    return json_response({"value": value})
+    items, token = await service.list_page(
+        runtime=ctx.runtime, app=ctx.app, principal=ctx.principal, page=page_request(ctx)
+    )
+    return page_response(ctx, items, token)
 
 
 @router.get("/users/{userId}", operation_id="Users_Get", summary="Get a user")

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from emulator.applications.service import Application
 from emulator.http.auth import Principal, RoleAssignment
 from emulator.http.errors import BadRequest, Conflict, NotFound
+from emulator.http.paging import PageRequest, keyset_page
 from emulator.identity import assignments
 from emulator.identity.access import access_of
 from emulator.identity.merge_patch import merge_patch
@@ -59,7 +60,7 @@ async def _load(conn: AsyncConnection, app_id: str, user_id: str) -> tuple[Any, 
     row = (
         await conn.execute(select(users).where(users.c.app_id == app_id, users.c.id == user_id))
     ).first()
-    found = await assignments.load(conn, app_id=app_id, holder_kind=HOLDER, holder_id=user_id)
+    found = await assignments.load(conn, app_id=app_id, holder_kind=HOLDER, holder_ids=[user_id])
     return row, found.get(user_id, ())
 
 
@@ -72,17 +73,24 @@ async def roles_of(
     return None if row is None else roles
 
 
-async def list_all(
-    *, runtime: Runtime, app: Application, principal: Principal
-) -> list[dict[str, Any]]:
-    """The users the caller may see, oldest first."""
+async def list_page(
+    *, runtime: Runtime, app: Application, principal: Principal, page: PageRequest
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the users the caller may see, oldest first; and the next page's token."""
     scope = access_of(runtime).scope_for(principal, app, USERS_READ)
+    query = select(users).where(users.c.app_id == app.id)
+    if scope is not None:
+        query = query.where(
+            assignments.held_within(
+                app_id=app.id, holder_kind=HOLDER, holder_id=users.c.id, scope=scope
+            )
+        )
     async with runtime.db.read() as conn:
-        rows = (
-            await conn.execute(select(users).where(users.c.app_id == app.id).order_by(users.c.seq))
-        ).all()
-        roles = await assignments.load(conn, app_id=app.id, holder_kind=HOLDER)
-    return [_to_json(r, roles.get(r.id, ())) for r in rows if _sees(scope, roles.get(r.id, ()))]
+        rows, token = await keyset_page(conn, query, keys=[users.c.seq], page=page)
+        roles = await assignments.load(
+            conn, app_id=app.id, holder_kind=HOLDER, holder_ids=[r.id for r in rows]
+        )
+    return [_to_json(r, roles.get(r.id, ())) for r in rows], token
 
 
 async def get(

@@ -257,3 +257,16 @@ async def test_events_published(client, emu, templates):
     await client.patch("/api/devices/d1", params=GA, json={"displayName": "New"})
     await client.delete("/api/devices/d1", params=GA)
     assert seen == [("changed", "d1", "d1"), ("changed", "d1", "New"), ("deleted", "d1")]
+
+
+async def test_patch_accepts_merge_patch_content_type(client, templates):
+    await client.put("/api/devices/d1", params=GA, json={"displayName": "One"})
+    response = await client.patch(
+        "/api/devices/d1",
+        params=GA,
+        content=b'{"displayName": null, "enabled": false}',
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert response.status_code == 200
+    assert response.json()["enabled"] is False
+    assert response.json()["displayName"] == "One"  # a device always has a display name

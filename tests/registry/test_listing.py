@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import insert
 
 from emulator.devices.tables import devices
-from emulator.http.auth import Principal, RoleAssignment
+from emulator.identity.roles import ORG_OPERATOR
 
 GA = {"api-version": "2022-07-31"}
 PREVIEW = {"api-version": "2022-10-31-preview"}
@@ -157,23 +157,27 @@ async def test_bad_orderby_is_400(client):
         assert response.status_code == 400
 
 
-async def test_organization_scope_limits_devices(client, emu):
+async def test_organization_scope_limits_devices(client):
+    await client.put("/api/organizations/north", params=GA, json={"displayName": "North"})
+    await client.put(
+        "/api/organizations/north-east", params=GA, json={"displayName": "NE", "parent": "north"}
+    )
+    await client.put("/api/organizations/south", params=GA, json={"displayName": "South"})
     await client.put("/api/devices/north-1", params=GA, json={"organizations": ["north"]})
+    await client.put("/api/devices/ne-1", params=GA, json={"organizations": ["north-east"]})
     await client.put("/api/devices/south-1", params=GA, json={"organizations": ["south"]})
     await client.put("/api/devices/root-1", params=GA, json={})
-    north = Principal("user", "u1", (RoleAssignment("operator", "north"),))
-
-    async def verify(header, app):
-        return north if header == "Bearer north-user" else None
-
-    emu.runtime.auth.verifiers.insert(0, verify)
-    emu.runtime.auth.organization_scope = lambda principal, app: (
-        frozenset({"north"}) if principal is north else None
+    unknown = await client.put("/api/devices/x-1", params=GA, json={"organizations": ["west"]})
+    assert unknown.status_code == 400
+    token = await client.put(
+        "/api/apiTokens/north-operator",
+        params=GA,
+        json={"roles": [{"role": ORG_OPERATOR.id, "organization": "north"}]},
     )
-    emu.runtime.auth.permission_check = lambda principal, op, app: None
-    as_north = {"Authorization": "Bearer north-user"}
+    as_north = {"Authorization": token.json()["token"]}
+
     listed = (await client.get("/api/devices", params=GA, headers=as_north)).json()["value"]
-    assert [d["id"] for d in listed] == ["north-1"]
+    assert [d["id"] for d in listed] == ["ne-1", "north-1"]
     assert (
         await client.get("/api/devices/south-1", params=GA, headers=as_north)
     ).status_code == 404
@@ -188,8 +192,8 @@ async def test_organization_scope_limits_devices(client, emu):
     )
     assert moved.status_code == 403
     created = await client.put(
-        "/api/devices/north-2", params=GA, json={"organizations": ["north"]}, headers=as_north
+        "/api/devices/north-2", params=GA, json={"organizations": ["north-east"]}, headers=as_north
     )
     assert created.status_code == 200
     everyone = (await client.get("/api/devices", params=GA)).json()["value"]
-    assert len(everyone) == 4
+    assert len(everyone) == 5
