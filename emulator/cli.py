@@ -118,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", default=_env("SCENARIO"), metavar="FILE", help="state to load [IOTC_SCENARIO]"
     )
     p.add_argument(
+        "--telemetry-retention-days",
+        type=_positive_float,
+        default=_env("TELEMETRY_RETENTION_DAYS", "30"),
+        metavar="DAYS",
+        help="emulated days of telemetry kept; older points are deleted (30)"
+        " [IOTC_TELEMETRY_RETENTION_DAYS]",
+    )
+    p.add_argument(
         "--log-level",
         choices=LOG_LEVELS,
         default=_env("LOG_LEVEL", "info"),
@@ -135,6 +143,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     try:
         port = _port(str(args.port))
         scale = _positive_float(str(args.time_scale))
+        retention = _positive_float(str(args.telemetry_retention_days))
         seed = _seed(str(args.seed)) if args.seed is not None else secrets.randbelow(2**31)
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
@@ -159,6 +168,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         seed=seed,
         scenario=args.scenario,
         log_level=args.log_level,
+        telemetry_retention_days=retention,
     )
 
 

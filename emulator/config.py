@@ -23,7 +23,12 @@ class Settings:
     seed: int = 0
     scenario: str | None = None
     log_level: str = "info"
+    telemetry_retention_days: float = 30.0  # IoT Central keeps 30 days of telemetry
     max_body_bytes: int = 4 * 1024 * 1024
+    # Emulated time one job operation takes on one device, and how many devices of a batch a
+    # job works on at once: 2 devices per 0.1 s is 20 operations per second per job.
+    job_device_latency: float = 0.1
+    job_concurrency: int = 2
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

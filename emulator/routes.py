@@ -17,12 +17,18 @@ from emulator.faults.router import router as faults_router
 from emulator.identity.control import router as bearer_tokens_router
 from emulator.identity.install import install as install_identity
 from emulator.identity.router import router as identity_router
+from emulator.jobs.control_router import router as jobs_control_router
+from emulator.jobs.install import install as install_jobs
+from emulator.jobs.router import router as jobs_router
 from emulator.organizations.router import router as organizations_router
 from emulator.properties.router import router as properties_router
+from emulator.query.router import router as query_router
 from emulator.runtime import dataplane
 from emulator.runtime.core import Runtime
 from emulator.scenarios import service as scenarios
 from emulator.scenarios.router import router as scenarios_router
+from emulator.scheduled_jobs.router import router as scheduled_jobs_router
+from emulator.telemetry import retention as telemetry_retention
 from emulator.telemetry.router import router as telemetry_router
 from emulator.users.router import router as users_router
 
@@ -38,6 +44,9 @@ API_ROUTERS: list[APIRouter] = [
     properties_router,
     commands_router,
     telemetry_router,
+    query_router,
+    jobs_router,
+    scheduled_jobs_router,
 ]
 
 # The emulator's own endpoints, under /_emulator.
@@ -45,6 +54,7 @@ CONTROL_ROUTERS: list[APIRouter] = [
     control_router,
     bearer_tokens_router,
     faults_router,
+    jobs_control_router,
     scenarios_router,
 ]
 
@@ -59,6 +69,8 @@ INSTALLERS: list[Callable[[Runtime], None]] = [
     device_templates_service.install,
     install_identity,
     dataplane.install,
+    telemetry_retention.install,
+    install_jobs,
     control_plane.install,
     scenarios.install,  # last: its reset hook fills an app after the others restored it
 ]

@@ -100,6 +100,18 @@ def is_dtmi(value: Any) -> bool:
     return isinstance(value, str) and DTMI_PATTERN.match(value) is not None
 
 
+# IoT Central's own template ids may lack the version (dtmi:modelDefinition:zomtmdxh:eqod32zbyl).
+TEMPLATE_ID_PATTERN = re.compile(
+    r"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*"
+    r"(?:;[1-9][0-9]{0,8}(?:\.[1-9][0-9]{0,5})?)?$"
+)
+
+
+def is_template_id(value: Any) -> bool:
+    """A DTMI, or an unversioned one as IoT Central names templates it generates."""
+    return isinstance(value, str) and TEMPLATE_ID_PATTERN.match(value) is not None
+
+
 class _Parser:
     """One parse: knows every element with an @id in the document, plus the public models."""
 

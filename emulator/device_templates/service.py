@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 
 from emulator.applications.service import Application
 from emulator.device_templates.capabilities import CapabilityIndex
-from emulator.device_templates.dtdl import ModelError, is_dtmi, parse_capability_model
+from emulator.device_templates.dtdl import ModelError, is_template_id, parse_capability_model
 from emulator.device_templates.tables import device_templates
 from emulator.devices.tables import devices
 from emulator.http.errors import BadRequest, Conflict, NotFound
@@ -56,7 +56,7 @@ def _not_found(template_id: str) -> NotFound:
 
 def validate(template_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], CapabilityIndex]:
     """The template as it will be stored, and its capabilities; BadRequest names the JSON path."""
-    if not is_dtmi(template_id):
+    if not is_template_id(template_id):
         raise BadRequest(
             f"'{template_id}' is not a valid device template id; use a DTMI such as"
             " dtmi:contoso:thermostatTemplate;1."

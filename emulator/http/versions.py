@@ -67,6 +67,28 @@ SUPPORTED: dict[str, ApiVersion] = {
 
 _SUPPORTED_TEXT = ", ".join(SUPPORTED)
 
+# Job data `type`: the spec's discriminator -> the spelling IoT Central's how-to uses.
+JOB_DATA_SPELLINGS: dict[str, str] = {
+    "property": "PropertyJobData",
+    "cloudProperty": "CloudPropertyJobData",
+    "command": "CommandJobData",
+    "deviceTemplateMigration": "DeviceTemplateMigrationJobData",
+}
+_JOB_DATA_KINDS = {
+    **{v: k for k, v in JOB_DATA_SPELLINGS.items()},
+    **{k: k for k in JOB_DATA_SPELLINGS},
+}
+
+
+def job_data_kind(type_name: object) -> str | None:
+    """The spec's name for a job data `type` sent in either spelling; None if unknown."""
+    return _JOB_DATA_KINDS.get(type_name) if isinstance(type_name, str) else None
+
+
+def job_data_type(version: ApiVersion, kind: str) -> str:
+    """How `version` spells the job data `type` whose spec name is `kind`."""
+    return JOB_DATA_SPELLINGS[kind] if version.job_data_spelling == "docs" else kind
+
 
 def resolve(value: str | None, operation_id: str | None) -> ApiVersion:
     """The ApiVersion for a request, or NotFound naming the value and the supported ones."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, select
 
 from emulator.applications.service import Application
@@ -17,9 +15,6 @@ from emulator.runtime.simulation import Simulation
 from emulator.store.batches import WriteBehind
 from emulator.telemetry.sink import TelemetrySink
 from emulator.telemetry.tables import telemetry
-
-RETENTION_SECONDS = 24 * 3600  # telemetry history kept, in emulated seconds
-PRUNE_EVERY = 600  # emulated seconds between two retention passes
 
 
 def install(runtime: Runtime) -> None:
@@ -104,15 +99,7 @@ def install(runtime: Runtime) -> None:
                 await conn.execute(delete(table).where(table.c.app_id == app.id))
         await start_app(app)
 
-    def prune() -> Any:
-        runtime.scheduler.call_later(PRUNE_EVERY, prune)
-        return sink.prune(runtime.clock.timestamp() - RETENTION_SECONDS)
-
-    async def start_retention(app: Application) -> None:
-        if app is runtime.apps.default:
-            runtime.scheduler.call_later(PRUNE_EVERY, prune)
-
-    runtime.start_hooks += [start_app, start_retention]
+    runtime.start_hooks.append(start_app)
     runtime.reset_hooks.append(reset_app)
     runtime.stop_hooks.append(batches.close)
     runtime.events.subscribe("device.changed", on_device_changed)

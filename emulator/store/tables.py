@@ -8,7 +8,9 @@ import emulator.device_groups.tables
 import emulator.device_templates.tables
 import emulator.devices.tables
 import emulator.identity.tables
+import emulator.jobs.tables
 import emulator.organizations.tables
 import emulator.properties.tables
+import emulator.scheduled_jobs.tables
 import emulator.telemetry.tables
 import emulator.users.tables  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 
 from emulator.store.batches import WriteBehind
 from emulator.store.db import Database
@@ -101,12 +101,6 @@ class TelemetrySink:
             if component is None
             else telemetry.c.component == component,
         ]
-
-    async def prune(self, before: float) -> None:
-        """Retention: drop points older than `before` (emulated epoch seconds)."""
-        await self.batches.flush()
-        async with self.db.write() as conn:
-            await conn.execute(delete(telemetry).where(telemetry.c.ts < before))
 
     def forget(self, app_id: str, device_id: str | None = None) -> None:
         """Drop the last values of an application, or of one of its devices."""

@@ -26,3 +26,4 @@ Index(
     telemetry.c.ts,
 )
 Index("ix_telemetry_template_ts", telemetry.c.app_id, telemetry.c.template, telemetry.c.ts)
+Index("ix_telemetry_ts", telemetry.c.ts)  # retention deletes by age across applications

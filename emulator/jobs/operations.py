@@ -1,0 +1,107 @@
+"""What a job does to one device: its data resolved against the target template's capabilities."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.applications.service import Application
+from emulator.device_templates.capabilities import CapabilityIndex
+from emulator.device_templates.values import check_value
+from emulator.devices.service import patch_device
+from emulator.http.errors import ApiError
+from emulator.jobs.model import JobData
+from emulator.runtime.core import Runtime
+
+log = logging.getLogger("iotc_emulator.jobs")
+
+_KIND_WORDS = {
+    "property": "writable property",
+    "cloudProperty": "cloud property",
+    "command": "command",
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One capability operation, ready to send: the value is already checked and coerced."""
+
+    kind: str  # property | cloudProperty | command
+    component: str | None
+    name: str
+    value: Any
+
+
+def resolve(capabilities: CapabilityIndex, data: JobData) -> Operation:
+    """The operation `data` names in this template; ValueError says what does not fit."""
+    assert data.path is not None
+    component_name, name = capabilities.split_path(data.path)
+    component = capabilities.component(component_name)
+    if component is None:  # split_path only returns known components
+        raise ValueError(f"'{data.path}' names no component of template '{data.target}'")
+    if data.kind == "command":
+        command = component.commands.get(name)
+        if command is None:
+            raise ValueError(_missing(data, sorted(component.commands)))
+        value = data.value
+        if command.request is not None and data.value is not None:
+            value = _checked(command.request.schema, data.value, data.path)
+        return Operation("command", component_name, name, value)
+    found = (
+        component.writable_properties if data.kind == "property" else component.cloud_properties
+    ).get(name)
+    if found is None:
+        choices = (
+            component.writable_properties if data.kind == "property" else component.cloud_properties
+        )
+        raise ValueError(_missing(data, sorted(choices)))
+    return Operation(data.kind, component_name, name, _checked(found.schema, data.value, data.path))
+
+
+def _missing(data: JobData, choices: list[str]) -> str:
+    word = _KIND_WORDS[data.kind]
+    offer = f"; it has: {', '.join(choices)}" if choices else f"; it has no {word}"
+    return f"'{data.path}' is not a {word} of template '{data.target}'{offer}"
+
+
+def _checked(schema: Any, value: Any, path: str) -> Any:
+    try:
+        return check_value(schema, value)
+    except ValueError as exc:
+        raise ValueError(f"the value for '{path}' does not fit its schema: {exc}") from None
+
+
+async def apply(runtime: Runtime, app: Application, device_id: str, op: Operation) -> str | None:
+    """Run one operation through the device gateway; the failure reason, or None on success."""
+    gateway = runtime.gateway
+    try:
+        if op.kind == "property":
+            await gateway.write_properties(
+                app, device_id, {op.name: op.value}, component=op.component
+            )
+        elif op.kind == "cloudProperty":
+            await gateway.write_cloud_properties(app, device_id, {op.name: op.value})
+        else:
+            outcome = await gateway.run_command(
+                app, device_id, op.name, op.value, component=op.component
+            )
+            if not outcome.ok:
+                return outcome.error or f"the device answered with status {outcome.response_code}"
+    except ApiError as exc:
+        return exc.message
+    except Exception:
+        log.exception("job operation %s on device %s failed", op.name, device_id)
+        return "the emulator hit an internal error; the server log has the details"
+    return None
+
+
+async def migrate(
+    runtime: Runtime, app: Application, device_id: str, template: str | None
+) -> str | None:
+    """Assign the device to another template (a registry change, not a device operation)."""
+    try:
+        await patch_device(runtime, app=app, device_id=device_id, patch={"template": template})
+    except ApiError as exc:
+        return exc.message
+    return None
