@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.pytest_plugin import RunningEmulator
+from emulator.pytest_plugin import EmulatorOptions, RunningEmulator
+from emulator.scenarios.document import ScenarioError
 
 ROOT = Path(__file__).parents[1]
 TWO_APPS = "tests/scenarios/two-apps.yaml"
@@ -59,3 +60,12 @@ def test_helpers_reset_and_load_a_scenario(iotc_emulator: RunningEmulator, tmp_p
     assert iotc_emulator.runtime.clock.now().year == 2031
     iotc_emulator.reset("late")
     iotc_emulator.reset()
+
+
+def test_a_scenario_the_api_refuses_fails_the_start(tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("devices:\n  - {id: d1, template: 'dtmi:absent;1'}\n")
+    emulator = RunningEmulator(EmulatorOptions(scenario=str(scenario)))
+    with pytest.raises(ScenarioError, match=r"at devices\[0\]: PUT /api/devices/d1 answered 4"):
+        emulator.start()
+    emulator.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -54,7 +55,7 @@ class ControlPlaneState:
     """Long-running operations of this process; they finish as soon as they are accepted."""
 
     operations: dict[str, dict[str, Any]]
-    ids: Any  # random.Random
+    ids: random.Random
 
 
 def install(runtime: Runtime) -> None:
@@ -272,7 +273,7 @@ def _network(properties: dict[str, Any], current: dict[str, Any]) -> dict[str, A
     return network
 
 
-async def _claim_subdomain(runtime: Runtime, subdomain: str, owner: str | None) -> None:
+def _claim_subdomain(runtime: Runtime, subdomain: str, owner: str | None) -> None:
     problem = subdomain_problem(subdomain)
     if problem:
         raise _bad(problem)
@@ -325,7 +326,7 @@ async def create_or_update(
     identity = _identity(body, runtime, name)
     if existing is None:
         subdomain = subdomain or name.lower()
-        await _claim_subdomain(runtime, subdomain, None)
+        _claim_subdomain(runtime, subdomain, None)
         network = _network(properties, _DEFAULT_NETWORK)
         app = await runtime.add_application(
             subdomain=subdomain, admin_token=_admin_token(runtime, name)
@@ -402,7 +403,7 @@ async def _insert(runtime: Runtime, app: IotApp) -> None:
 async def _save(runtime: Runtime, app: IotApp, subdomain: str | None) -> None:
     current = application_of(runtime, app)
     if subdomain and subdomain != current.subdomain:
-        await _claim_subdomain(runtime, subdomain, current.id)
+        _claim_subdomain(runtime, subdomain, current.id)
         await runtime.apps.set_subdomain(current, subdomain)
     async with runtime.db.write() as conn:
         await conn.execute(
