@@ -132,3 +132,22 @@ async def test_frozen_loop_waits_until_unfrozen() -> None:
         await asyncio.wait_for(fired.wait(), 2)
     finally:
         await scheduler.stop()
+
+
+async def test_settle_waits_for_work_but_not_for_emulated_time() -> None:
+    clock = Clock(start=START, frozen=True)
+    scheduler = Scheduler(clock)
+    steps: list[str] = []
+
+    async def io_then_sleep() -> None:
+        await asyncio.sleep(0.01)  # real I/O-like work
+        steps.append("io done")
+        await scheduler.sleep(30)  # only emulated time ends this
+        steps.append("woke")
+
+    task = asyncio.get_running_loop().create_task(io_then_sleep())
+    await scheduler.settle([task])
+    assert steps == ["io done"] and not task.done()
+    await scheduler.advance(30)
+    await scheduler.settle([task])  # the timer fired: the task is runnable again, so wait
+    assert steps == ["io done", "woke"] and task.done()

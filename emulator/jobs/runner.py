@@ -34,8 +34,6 @@ from emulator.runtime.scheduler import Timer
 
 log = logging.getLogger("iotc_emulator.jobs")
 
-DISPATCH_GRACE = 0.25  # real seconds a step lets new operations do their I/O
-RECHECK_GRACE = 0.02  # real seconds for operations already known to wait on emulated time
 RECHECK_MAX = 1.0  # emulated seconds between looks at an operation still waiting
 _IN_CHUNK = 500  # ids per IN (...) query
 
@@ -315,9 +313,7 @@ class JobRunner:
     async def _collect(self, ex: Execution, now: float) -> None:
         """Record the devices whose task is done and whose latency is over."""
         ready = [p for p, f in ex.in_flight.items() if f.ready_at <= now]
-        slow = [ex.in_flight[p].task for p in ready if not ex.in_flight[p].task.done()]
-        if slow:
-            await asyncio.wait(slow, timeout=RECHECK_GRACE)
+        await self.runtime.scheduler.settle(ex.in_flight[p].task for p in ready)
         for position in ready:
             task = ex.in_flight[position].task
             if task.done():
@@ -333,8 +329,7 @@ class JobRunner:
             task = asyncio.get_running_loop().create_task(self._operate(ex, position))
             ex.in_flight[position] = InFlight(task, now + self.latency)
             started.append(task)
-        if started:
-            await asyncio.wait(started, timeout=DISPATCH_GRACE)
+        await self.runtime.scheduler.settle(started)
 
     def _plan_next(self, ex: Execution, now: float) -> None:
         """Wake at the next latency end, or look again (backing off) at slow operations."""

@@ -181,10 +181,10 @@ class DeviceGateway:
     ) -> CommandOutcome:
         latency = sim.faults.profile.command_latency
         if latency > timeout:
-            await self._sleep(timeout)
+            await self.runtime.scheduler.sleep(timeout)
             return CommandOutcome(None, None, TIMED_OUT)
         if latency > 0:
-            await self._sleep(latency)
+            await self.runtime.scheduler.sleep(latency)
         if not sim.connected:
             return CommandOutcome(None, None, NOT_CONNECTED)
 
@@ -198,17 +198,6 @@ class DeviceGateway:
         )
         error = None if 200 <= reply.code < 300 else f"the device answered {reply.code}"
         return CommandOutcome(reply.code, reply.payload, error)
-
-    async def _sleep(self, seconds: float) -> None:
-        """Wait emulated seconds on the scheduler."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        timer = self.runtime.scheduler.call_later(
-            seconds, lambda: future.done() or future.set_result(None)
-        )
-        try:
-            await future
-        finally:
-            timer.cancel()
 
     async def _wait_for_connection(
         self, app_id: str, device_id: str, timeout: float
@@ -225,7 +214,7 @@ class DeviceGateway:
             timeout, lambda: future.done() or future.set_result(None)
         )
         try:
-            return await future
+            return await self.runtime.scheduler.wait_for(future)
         finally:
             timer.cancel()
             waiters.remove(future)

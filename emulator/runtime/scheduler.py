@@ -8,14 +8,16 @@ import heapq
 import inspect
 import itertools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from emulator.runtime.clock import Clock
 
 log = logging.getLogger("iotc_emulator.scheduler")
 
 Callback = Callable[[], Awaitable[None] | None]
+T = TypeVar("T")
 
 
 @dataclass(order=True)
@@ -41,6 +43,7 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._waiting: dict[asyncio.Task[object], asyncio.Future[object]] = {}
 
     def call_at(self, when: float, callback: Callback) -> Timer:
         """Run `callback` once emulated time reaches `when`."""
@@ -53,6 +56,40 @@ class Scheduler:
     def call_later(self, delay: float, callback: Callback) -> Timer:
         """Run `callback` after `delay` emulated seconds."""
         return self.call_at(self.clock.timestamp() + max(0.0, delay), callback)
+
+    async def wait_for(self, future: asyncio.Future[T]) -> T:
+        """Await a future only a timer (emulated time) resolves, marking the task as idle."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._waiting[task] = future  # type: ignore[assignment]
+        try:
+            return await future
+        finally:
+            self._waiting.pop(task, None)  # type: ignore[arg-type]
+
+    def _busy(self, task: asyncio.Task[object]) -> bool:
+        if task.done():
+            return False
+        future = self._waiting.get(task)
+        return future is None or future.done()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of emulated time."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        timer = self.call_later(seconds, lambda: future.done() or future.set_result(None))
+        try:
+            await self.wait_for(future)
+        finally:
+            timer.cancel()
+
+    async def settle(self, tasks: Iterable[asyncio.Task[object]], limit: float = 30.0) -> None:
+        """Let tasks run until each is done or waits on emulated time (at most `limit` real s)."""
+        busy = [t for t in tasks if self._busy(t)]
+        waited = 0.0
+        while busy and waited < limit:
+            await asyncio.wait(busy, timeout=0.001)
+            waited += 0.001
+            busy = [t for t in busy if self._busy(t)]
 
     def pending(self) -> int:
         """How many timers wait (cancelled ones included until they surface)."""
