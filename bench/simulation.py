@@ -87,6 +87,7 @@ async def main(devices: int, duration: float, db_path: str) -> None:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln), "?")
     print(f"machine:        {os.cpu_count()} cores, {model}")
+    print(f"load average:   {os.getloadavg()[0]:.1f} (other processes share these cores)")
     print(f"devices:        {devices} thermostats, 1 message/s each, time scale 1")
     print(f"boot:           {boot:.1f} s to start every device")
     print(f"window:         {wall:.1f} s real time")
