@@ -7,6 +7,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY emulator ./emulator
 COPY simulated_devices ./simulated_devices
+# Ready-made scenarios: --scenario /app/scenarios/logistics.yaml, or mount your own file.
+COPY scenarios ./scenarios
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 emulator \
     && mkdir -p /data && chown emulator /data

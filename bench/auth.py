@@ -1,5 +1,6 @@
-"""How much authentication costs per request: cached and first-time API token checks, and a full
-GET /api/roles under the admin token versus an API token. `python bench/auth.py [N]`."""
+"""How much authentication costs per request: cached and first-time API token checks in process,
+then GET /api/roles on the real server (wrk) under the admin token, an Administrator API token and
+a minted bearer token. `python bench/auth.py [N] [SECONDS]`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.harness import emulator_command, free_port, load, serve  # noqa: E402
 from emulator.app import create_app  # noqa: E402
 from emulator.config import DEFAULT_ADMIN_TOKEN, Settings  # noqa: E402
 from emulator.identity.access import access_of  # noqa: E402
@@ -68,5 +70,38 @@ async def main(n: int) -> None:
         print(f"GET /api/roles through ASGI with {label:>11}:   {seconds * 1e3:8.3f} ms")
 
 
+def over_http(seconds: int) -> None:
+    """Throughput of one cheap call under each kind of credential, on the real server."""
+    port = free_port()
+    with serve(
+        emulator_command(port, "--in-memory", "--seed", "1"), "/_emulator/health", port
+    ) as server:
+        admin = {"Authorization": DEFAULT_ADMIN_TOKEN}
+        made = httpx.put(
+            f"{server.base}/api/apiTokens/bench{V}",
+            json={"roles": [{"role": ADMINISTRATOR}]},
+            headers=admin,
+        )
+        user = {"type": "email", "email": "b@contoso.com", "roles": [{"role": ADMINISTRATOR}]}
+        httpx.put(f"{server.base}/api/users/bench{V}", json=user, headers=admin)
+        minted = httpx.post(
+            f"{server.base}/_emulator/bearer-tokens", json={"userId": "bench"}, headers=admin
+        )
+        credentials = {
+            "admin token": DEFAULT_ADMIN_TOKEN,
+            "API token": made.json()["token"],
+            "minted bearer": minted.json()["authorization"],
+        }
+        for label, value in credentials.items():
+            # One call first, so the measurement is of verified (cached) credentials.
+            httpx.get(f"{server.base}/api/roles{V}", headers={"Authorization": value})
+            result = load(f"{server.base}/api/roles{V}", seconds=seconds, authorization=value)
+            print(
+                f"GET /api/roles over HTTP, {label:>13}: {result.requests_per_second:7.0f} req/s"
+                f"  p50 {result.p50_ms:.2f} ms  p99 {result.p99_ms:.2f} ms  errors {result.errors}"
+            )
+
+
 if __name__ == "__main__":
     asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
+    over_http(int(sys.argv[2]) if len(sys.argv) > 2 else 3)

@@ -97,7 +97,7 @@ def _ms(text: str) -> float:
 _LUA = """
 wrk.method = "{method}"
 wrk.body = {body}
-wrk.headers["Authorization"] = {auth}
+if {auth} ~= "" then wrk.headers["Authorization"] = {auth} end
 wrk.headers["Content-Type"] = "application/json"
 done = function(summary, latency, requests)
   io.write(string.format("P50 %d\\nP99 %d\\n", latency:percentile(50), latency:percentile(99)))
@@ -133,7 +133,7 @@ def _wrk(
         _LUA.format(method=method, body=_lua_string(body), auth=_lua_string(authorization))
     )
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,

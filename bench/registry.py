@@ -23,7 +23,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "iotc-emulator-admin-token"
-TEMPLATE = "dtmi:bench:thermostat;1"
+TEMPLATES = ("dtmi:bench:thermostat;1", "dtmi:bench:sensor;1")
 GA = {"api-version": "2022-07-31"}
 PREVIEW = "2022-10-31-preview"
 
@@ -96,9 +96,7 @@ async def create_devices(port: int, total: int, clients: int) -> float:
         client = await RawClient.connect(port)
         try:
             for i in range(index, total, clients):
-                body = orjson.dumps(
-                    {"displayName": f"Bench {i:06d}", "template": TEMPLATE, "simulated": i % 2 == 0}
-                )
+                body = orjson.dumps({"displayName": f"Bench {i:06d}", "template": TEMPLATES[i % 2]})
                 status, text = await client.put(
                     f"/api/devices/bench-{i:06d}?api-version=2022-07-31", body
                 )
@@ -172,22 +170,23 @@ async def main() -> None:
                     "@type": "Interface",
                     "contents": [{"@type": "Telemetry", "name": "temperature", "schema": "double"}],
                 }
-                await client.put(
-                    f"/api/deviceTemplates/{TEMPLATE}",
-                    params=GA,
-                    json={
-                        "@type": ["ModelDefinition", "DeviceModel"],
-                        "displayName": "Bench",
-                        "capabilityModel": model,
-                    },
-                )
+                for template in TEMPLATES:
+                    await client.put(
+                        f"/api/deviceTemplates/{template}",
+                        params=GA,
+                        json={
+                            "@type": ["ModelDefinition", "DeviceModel"],
+                            "displayName": "Bench",
+                            "capabilityModel": model,
+                        },
+                    )
                 cpu_before = server_cpu_seconds(server.pid)
                 created = await create_devices(port, args.devices, args.clients)
                 create_cpu = server_cpu_seconds(server.pid) - cpu_before
                 total, latencies = await walk(client, args.devices, args.page_size)
                 group = {
                     "displayName": "Half",
-                    "filter": "SELECT * FROM devices WHERE $simulated = true",
+                    "filter": f'SELECT * FROM devices WHERE $template = "{TEMPLATES[0]}"',
                 }
                 await client.put("/api/deviceGroups/half", params=GA, json=group)
                 t0 = time.perf_counter()

@@ -12,8 +12,9 @@ from emulator.config import Settings
 from emulator.http.errors import install_error_handlers
 from emulator.http.middleware import RequestMiddleware
 from emulator.http.responses import JsonResponse
-from emulator.routes import API_ROUTERS, CONTROL_ROUTERS, INSTALLERS
+from emulator.routes import API_ROUTERS, CONTROL_ROUTERS, INSTALLERS, MANAGEMENT_ROUTERS
 from emulator.runtime.core import Runtime
+from emulator.scenarios.service import with_scenario
 
 DESCRIPTION = """\
 A local emulator of the Azure IoT Central data-plane REST API. IoT Central operations live
@@ -24,7 +25,7 @@ The emulator's own controls live under `/_emulator` (tag `emulator`).
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready-to-serve emulator; the runtime starts and stops with the ASGI lifespan."""
-    settings = settings or Settings()
+    settings = with_scenario(settings or Settings())
     runtime = Runtime(settings)
     for install in INSTALLERS:
         install(runtime)
@@ -45,10 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=JsonResponse,
     )
     app.state.runtime = runtime
+    runtime.services["http_app"] = app  # scenarios replay through it, in process
     install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api")
-    for router in CONTROL_ROUTERS:
+    for router in (*CONTROL_ROUTERS, *MANAGEMENT_ROUTERS):
         app.include_router(router)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
     return app

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import secrets
 import socket
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from emulator import __version__
 from emulator.config import AUTH_MODES, DEFAULT_ADMIN_TOKEN, LOG_LEVELS, Settings
 from emulator.store.db import StorageError, preflight
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -34,6 +39,22 @@ def _positive_float(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"'{text}' must be greater than 0")
     return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must not be negative")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -126,6 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env("LOG_LEVEL", "info"),
         help="debug also logs request bodies (info) [IOTC_LOG_LEVEL]",
     )
+    p.add_argument(
+        "--job-latency",
+        default=_env("JOB_LATENCY", "0.1"),
+        metavar="SECONDS",
+        help="emulated seconds a job operation takes on one device (0.1) [IOTC_JOB_LATENCY]",
+    )
+    p.add_argument(
+        "--job-concurrency",
+        default=_env("JOB_CONCURRENCY", "2"),
+        metavar="N",
+        help="devices of a batch a job works on at once (2) [IOTC_JOB_CONCURRENCY]",
+    )
     return p
 
 
@@ -140,6 +173,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         scale = _positive_float(str(args.time_scale))
         retention = _positive_float(str(args.telemetry_retention_days))
         seed = _seed(str(args.seed)) if args.seed is not None else secrets.randbelow(2**31)
+        job_latency = _non_negative_float(str(args.job_latency))
+        job_concurrency = _positive_int(str(args.job_concurrency))
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
     if args.auth not in AUTH_MODES:
@@ -164,6 +199,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         scenario=args.scenario,
         log_level=args.log_level,
         telemetry_retention_days=retention,
+        job_device_latency=job_latency,
+        job_concurrency=job_concurrency,
     )
 
 
@@ -202,6 +239,41 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Scenarios replay through an in-process httpx client; the access log already says it all.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _fail(exc: Exception) -> SystemExit:
+    return SystemExit(f"iotc-emulator: error: {exc}")
+
+
+async def _serve(app: FastAPI) -> None:
+    """Start the runtime first, so a bad scenario ends in one line, then serve until stopped."""
+    import uvicorn
+
+    from emulator.scenarios.document import ScenarioError
+
+    runtime = app.state.runtime
+    settings = runtime.settings
+    try:
+        await runtime.start()
+    except ScenarioError as exc:
+        await runtime.stop()
+        raise _fail(exc) from None
+    print(banner(settings), flush=True)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        log_config=None,
+        lifespan="off",
+    )
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await runtime.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -211,20 +283,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         try:
             preflight(settings.db_path)
         except StorageError as exc:
-            raise SystemExit(f"iotc-emulator: error: {exc}") from None
+            raise _fail(exc) from None
     _check_port_free(settings.host, settings.port)
     configure_logging(settings.log_level)
 
-    import uvicorn
-
     from emulator.app import create_app
+    from emulator.scenarios.document import ScenarioError
 
-    print(banner(settings), flush=True)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        log_config=None,
-    )
+    try:
+        app = create_app(settings)
+    except ScenarioError as exc:
+        raise _fail(exc) from None
+    asyncio.run(_serve(app))

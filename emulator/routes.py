@@ -7,9 +7,12 @@ from fastapi import APIRouter
 from emulator.api_tokens.router import router as api_tokens_router
 from emulator.commands.router import router as commands_router
 from emulator.control.router import router as control_router
+from emulator.control_plane import service as control_plane
+from emulator.control_plane.router import router as control_plane_router
 from emulator.device_groups.router import router as device_groups_router
 from emulator.device_templates import service as device_templates_service
 from emulator.device_templates.router import router as device_templates_router
+from emulator.devices import provisioning as devices_provisioning
 from emulator.devices.router import router as devices_router
 from emulator.faults.router import router as faults_router
 from emulator.identity.control import router as bearer_tokens_router
@@ -23,6 +26,8 @@ from emulator.properties.router import router as properties_router
 from emulator.query.router import router as query_router
 from emulator.runtime import dataplane
 from emulator.runtime.core import Runtime
+from emulator.scenarios import service as scenarios
+from emulator.scenarios.router import router as scenarios_router
 from emulator.scheduled_jobs.router import router as scheduled_jobs_router
 from emulator.telemetry import retention as telemetry_retention
 from emulator.telemetry.router import router as telemetry_router
@@ -51,6 +56,12 @@ CONTROL_ROUTERS: list[APIRouter] = [
     bearer_tokens_router,
     faults_router,
     jobs_control_router,
+    scenarios_router,
+]
+
+# Azure Resource Manager routes (Microsoft.IoTCentral), at their ARM paths.
+MANAGEMENT_ROUTERS: list[APIRouter] = [
+    control_plane_router,
 ]
 
 # Called once per process with the runtime, before it starts: a domain registers its token
@@ -59,6 +70,9 @@ INSTALLERS: list[Callable[[Runtime], None]] = [
     device_templates_service.install,
     install_identity,
     dataplane.install,
+    devices_provisioning.install,
     telemetry_retention.install,
     install_jobs,
+    control_plane.install,
+    scenarios.install,  # last: its reset hook fills an app after the others restored it
 ]

@@ -15,6 +15,9 @@ from emulator.app import create_app
 from emulator.config import DEFAULT_ADMIN_TOKEN, Settings
 from emulator.runtime.core import Runtime
 
+# The same plugin `pip install` registers through the pytest11 entry point (same name, so once).
+pytest_plugins = ["emulator.pytest_plugin"]
+
 ADMIN = {"Authorization": DEFAULT_ADMIN_TOKEN}
 BASE_URL = "http://myapp.azureiotcentral.com"
 

@@ -35,7 +35,8 @@ async def test_created_token_has_the_documented_anatomy(emu: Emulator) -> None:
 
 
 async def test_expiry_defaults_to_one_year_on_the_emulator_clock(emu: Emulator) -> None:
-    await emu.advance(86400 * 400)  # emulated time, far from the real clock
+    clock = emu.runtime.clock
+    clock.jump_to(clock.timestamp() + 400 * 86400)  # emulated time, far from the real clock
     token = await create_token(emu.client, "yearly", "Operator")
     expiry = datetime.fromisoformat(token["expiry"]).timestamp()
     assert abs(expiry - (emu.runtime.clock.timestamp() + 365 * 86400)) < 1
@@ -68,8 +69,15 @@ async def test_a_token_acts_with_its_role(emu: Emulator) -> None:
     assert (await emu.client.get(ROLES, headers={"Authorization": admin})).status_code == 200
 
 
+def in_an_hour(emu: Emulator) -> str:
+    """An expiry one emulated hour ahead: tests advance past it without simulating a year."""
+    return iso_from_ms(int((emu.runtime.clock.timestamp() + 3600) * 1000))
+
+
 async def test_expired_token_is_unauthenticated(emu: Emulator) -> None:
-    token = (await create_token(emu.client, "soon", "Administrator"))["token"]
+    token = (await create_token(emu.client, "soon", "Administrator", expiry=in_an_hour(emu)))[
+        "token"
+    ]
     header = {"Authorization": token}
     assert (await emu.client.get(ROLES, headers=header)).status_code == 200  # now cached
     se = int(fields(token)["se"]) / 1000
@@ -81,8 +89,10 @@ async def test_expired_token_is_unauthenticated(emu: Emulator) -> None:
 
 
 async def test_expired_token_is_refused_without_a_cached_copy(emu: Emulator) -> None:
-    token = (await create_token(emu.client, "soon", "Administrator"))["token"]
-    await emu.advance(366 * 86400)
+    token = (await create_token(emu.client, "soon", "Administrator", expiry=in_an_hour(emu)))[
+        "token"
+    ]
+    await emu.advance(3600)
     response = await emu.client.get(ROLES, headers={"Authorization": token})
     assert "expired" in assert_envelope(response, 401, "Unauthenticated")["message"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from emulator.runtime.clock import iso_from_timestamp
 from tests.conftest import Emulator
 from tests.identity_support import V, create_token
 from tests.test_errors import assert_envelope
@@ -45,7 +46,12 @@ async def test_operator_and_administrator_tokens(emu: Emulator) -> None:
     response = await emu.client.get(f"/api/devices{V}", headers=as_admin)
     assert_envelope(response, 401, "Unauthenticated")
 
-    se = int(operator["token"].rsplit("se=", 1)[1]) / 1000
+    tomorrow = iso_from_timestamp(emu.runtime.clock.timestamp() + 86400)
+    short = await create_token(emu.client, "operator-day", "Operator", expiry=tomorrow)
+    as_short = {"Authorization": short["token"]}
+    assert (await emu.client.get(f"/api/devices{V}", headers=as_short)).status_code == 200
+    se = int(short["token"].rsplit("se=", 1)[1]) / 1000
     await emu.advance(se - emu.runtime.clock.timestamp())
-    response = await emu.client.get(f"/api/devices{V}", headers=as_operator)
+    response = await emu.client.get(f"/api/devices{V}", headers=as_short)
     assert "expired" in assert_envelope(response, 401, "Unauthenticated")["message"]
+    assert (await emu.client.get(f"/api/devices{V}", headers=as_operator)).status_code == 200

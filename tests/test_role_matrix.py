@@ -23,6 +23,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ORG = "matrix-org"
 PLACEHOLDERS = {"organizationId": "placeholder-org", "userId": "placeholder-user"}
+# Public routes, and the control plane (ARM callers, tested in tests/test_control_plane.py).
+NO_APP_CALLER = {"Emulator_Health", "Emulator_GetScenarioSchema"}
 ROLE_ORGS = {r.id: (ORG if r.organization_scoped else None) for r in roles.BY_ID.values()}
 
 
@@ -47,7 +49,9 @@ def served_operations() -> list[Operation]:
         Operation(op["operationId"], method.upper(), path)
         for path, methods in spec["paths"].items()
         for method, op in methods.items()
-        if "operationId" in op and op["operationId"] != "Emulator_Health"
+        if "operationId" in op
+        and op["operationId"] not in NO_APP_CALLER
+        and "control plane" not in op.get("tags", ())
     ]
     return sorted(found, key=lambda o: o.operation_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,17 +75,49 @@ def _expiry_ms(raw: Any, now: float) -> int:
     return ms
 
 
+def _fixed_expiry_ms(value: str, token_id: str, body: dict[str, Any], now: float) -> int:
+    """The expiry of a fixed value: its `se`, which `expiry`, when given, must equal."""
+    try:
+        token = signature.parse(value)
+    except ValueError as exc:
+        raise BadRequest(
+            f"The fixed token value is not a SharedAccessSignature ({exc}); use the form"
+            f" 'SharedAccessSignature sr=<any>&sig=<any>&skn={token_id}&se=<expiry ms>'."
+        ) from None
+    if token.skn != token_id:
+        raise BadRequest(f"The fixed token value has skn={token.skn}; it must be skn={token_id}.")
+    if body.get("expiry") is not None and _expiry_ms(body["expiry"], now) != token.se:
+        raise BadRequest(
+            f"'expiry' differs from the fixed value's se={token.se}; leave 'expiry' out."
+        )
+    if token.se <= now * 1000:
+        raise BadRequest(f"The fixed token value expired at {iso_from_ms(token.se)}.")
+    return token.se
+
+
 async def create(
-    *, runtime: Runtime, app: Application, principal: Principal, token_id: str, body: Any
+    *,
+    runtime: Runtime,
+    app: Application,
+    principal: Principal,
+    token_id: str,
+    body: Any,
+    fixed_value: str | None = None,
 ) -> dict[str, Any]:
-    """Issue a token (replacing one of the same id); the answer holds its value, once."""
+    """Issue a token (replacing one of the same id); the answer holds its value, once.
+
+    `fixed_value` (scenario files only, not the REST API) makes the token exactly that value.
+    """
     _check_id(token_id)
     if not isinstance(body, dict):
         raise BadRequest('The body must be a JSON object such as {"roles": [{"role": "<id>"}]}.')
     access = access_of(runtime)
     tree = access.tree(app.id)
     now = runtime.clock.timestamp()
-    expiry_ms = _expiry_ms(body.get("expiry"), now)
+    if fixed_value is None:
+        expiry_ms = _expiry_ms(body.get("expiry"), now)
+    else:
+        expiry_ms = _fixed_expiry_ms(fixed_value, token_id, body, now)
     async with runtime.db.write() as conn:
         # Checked under the write lock, so an organization cannot disappear in between.
         roles = assignments.parse(body.get("roles"), tree=tree)
@@ -109,6 +142,7 @@ async def create(
                 nonce=nonce,
                 created_at=now,
                 seq=seq,
+                fixed_value=fixed_value,
             )
         )
         await assignments.save(
@@ -118,7 +152,9 @@ async def create(
     sig = signature.signature(
         app.secret, app_id=app.id, token_id=token_id, expiry_ms=expiry_ms, nonce=nonce
     )
-    value = signature.render(app_id=app.id, token_id=token_id, expiry_ms=expiry_ms, sig=sig)
+    value = fixed_value or signature.render(
+        app_id=app.id, token_id=token_id, expiry_ms=expiry_ms, sig=sig
+    )
     return {**_to_json(token_id, expiry_ms, roles), "token": value}
 
 
@@ -192,13 +228,11 @@ async def verify(runtime: Runtime, header: str, app: Application) -> Principal |
         token = signature.parse(header)
     except ValueError as exc:
         raise _invalid(f"it is not a well-formed SharedAccessSignature ({exc})") from None
-    if token.sr != app.id:
-        raise _invalid("it was issued by another application (sr= names another app id)")
     generation = cache.generation(app.id)
     async with runtime.db.read() as conn:
         row = (
             await conn.execute(
-                select(api_tokens.c.nonce, api_tokens.c.expiry_ms).where(
+                select(api_tokens.c.nonce, api_tokens.c.expiry_ms, api_tokens.c.fixed_value).where(
                     api_tokens.c.app_id == app.id, api_tokens.c.id == token.skn
                 )
             )
@@ -208,9 +242,15 @@ async def verify(runtime: Runtime, header: str, app: Application) -> Principal |
             if row is not None
             else {}
         )
+    fixed = row is not None and row.fixed_value is not None
+    if token.sr != app.id and not fixed:
+        raise _invalid("it was issued by another application (sr= names another app id)")
     if row is None:
         raise _invalid(f"API token '{token.skn}' does not exist or was deleted")
-    if token.se != row.expiry_ms or not signature.matches(token, app.secret, row.nonce):
+    if fixed:
+        if not hmac.compare_digest(header.encode(), row.fixed_value.encode()):
+            raise _invalid("it is not the value this token was given")
+    elif token.se != row.expiry_ms or not signature.matches(token, app.secret, row.nonce):
         raise _invalid("its signature does not match")
     if now * 1000 >= token.se:
         raise _invalid(f"it expired at {iso_from_ms(token.se)}")

@@ -13,4 +13,6 @@ api_tokens = Table(
     Column("nonce", String, nullable=False),  # signed with the token, so a re-created id differs
     Column("created_at", Float, nullable=False),
     Column("seq", Integer, nullable=False),
+    # A value fixed in advance (scenario files): accepted as it is, instead of a signature.
+    Column("fixed_value", String, nullable=True),
 )

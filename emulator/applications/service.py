@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from emulator.applications.tables import applications
 from emulator.store.db import Database
@@ -62,6 +63,10 @@ class ApplicationRegistry:
             if found.admin_token != admin_token:
                 found = await self._set_admin_token(found, admin_token)
             return found
+        return await self.create(subdomain=subdomain, admin_token=admin_token, now=now)
+
+    async def create(self, *, subdomain: str, admin_token: str, now: float) -> Application:
+        """A new application with a fresh id and secret; the subdomain must be free."""
         app = Application(
             id=str(uuid.UUID(int=self._rng.getrandbits(128), version=4)),
             subdomain=subdomain,
@@ -93,6 +98,28 @@ class ApplicationRegistry:
             )
         self._remember(updated)
         return updated
+
+    async def set_subdomain(self, app: Application, subdomain: str) -> Application:
+        """Move an application to another subdomain (the old one stops answering)."""
+        moved = Application(app.id, subdomain, app.display_name, app.secret, app.admin_token)
+        async with self.db.write() as conn:
+            await conn.execute(
+                applications.update().where(applications.c.id == app.id).values(subdomain=subdomain)
+            )
+        del self._by_subdomain[app.subdomain]
+        self._remember(moved)
+        if self.default is not None and self.default.id == app.id:
+            self.default = moved
+        return moved
+
+    async def forget(self, conn: AsyncConnection, app: Application) -> None:
+        """Delete the application's row, inside the caller's transaction, and uncache it."""
+        await conn.execute(applications.delete().where(applications.c.id == app.id))
+        self._by_subdomain.pop(app.subdomain, None)
+        self._by_id.pop(app.id, None)
+
+    def taken(self, subdomain: str) -> bool:
+        return subdomain in self._by_subdomain
 
     def for_host(self, host: str | None) -> Application:
         """The app named by the Host header's first label, else the default app."""

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from emulator.device_groups import service
 from emulator.devices.service import for_version
-from emulator.http.context import Api, ApiContext
+from emulator.http.context import Api
 from emulator.http.listing import list_query
 from emulator.http.paging import page_request, page_response
+from emulator.http.params import IfMatch, JsonBody, visible_organizations
 from emulator.http.responses import json_response, no_content
 
 router = APIRouter(tags=["deviceGroups"])
-
-JsonBody = Annotated[dict[str, Any], Body()]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
-
-
-def _visible(ctx: ApiContext) -> frozenset[str] | None:
-    return ctx.runtime.auth.visible_organizations(ctx.principal, ctx.app)
 
 
 @router.get("/deviceGroups", operation_id="DeviceGroups_List", summary="List device groups")
@@ -33,7 +25,7 @@ async def list_groups(ctx: Api) -> Response:
         page=query.page,
         ordering=query.ordering,
         condition=query.condition,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return page_response(ctx, items, token)
 
@@ -43,7 +35,7 @@ async def list_groups(ctx: Api) -> Response:
 )
 async def get_group(deviceGroupId: str, ctx: Api) -> Response:  # noqa: N803
     found = await service.get_group(
-        ctx.runtime, app_id=ctx.app.id, group_id=deviceGroupId, visible=_visible(ctx)
+        ctx.runtime, app_id=ctx.app.id, group_id=deviceGroupId, visible=visible_organizations(ctx)
     )
     return json_response(found)
 
@@ -65,7 +57,7 @@ async def put_group(
         group_id=deviceGroupId,
         body=body,
         if_match=if_match,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(stored)
 
@@ -87,7 +79,7 @@ async def patch_group(
         group_id=deviceGroupId,
         body=body,
         if_match=if_match,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
         merge=True,
     )
     return json_response(stored)
@@ -101,7 +93,7 @@ async def patch_group(
 )
 async def delete_group(deviceGroupId: str, ctx: Api) -> Response:  # noqa: N803
     await service.delete_group(
-        ctx.runtime, app=ctx.app, group_id=deviceGroupId, visible=_visible(ctx)
+        ctx.runtime, app=ctx.app, group_id=deviceGroupId, visible=visible_organizations(ctx)
     )
     return no_content()
 
@@ -117,6 +109,6 @@ async def group_devices(deviceGroupId: str, ctx: Api) -> Response:  # noqa: N803
         app_id=ctx.app.id,
         group_id=deviceGroupId,
         page=page_request(ctx, sort="id asc"),
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return page_response(ctx, [for_version(d, ctx.version) for d in items], token)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -115,8 +114,7 @@ def is_template_id(value: Any) -> bool:
 class _Parser:
     """One parse: knows every element with an @id in the document, plus the public models."""
 
-    def __init__(self, model: dict[str, Any], resolve: Callable[[str], dict | None] | None):
-        self._resolve = resolve
+    def __init__(self, model: dict[str, Any]) -> None:
         self._defined: dict[str, Any] = {}
         self._active: set[str] = set()
         self._collect(model)
@@ -133,8 +131,6 @@ class _Parser:
 
     def lookup(self, dtmi: str, path: str) -> dict[str, Any]:
         found = self._defined.get(dtmi) or public_models().get(dtmi)
-        if found is None and self._resolve is not None:
-            found = self._resolve(dtmi)
         if found is None:
             raise ModelError(
                 path,
@@ -150,7 +146,7 @@ class _Parser:
     ) -> tuple[str, list[tuple[dict[str, Any], str]]]:
         """An interface's @id and its own plus inherited contents, each with its JSON path."""
         if isinstance(node, str):
-            node, path = self.lookup(node, path), path
+            node = self.lookup(node, path)
         if not isinstance(node, dict):
             raise ModelError(path, "expected an Interface object or a DTMI naming one")
         if "Interface" not in types_of(node):
@@ -378,12 +374,11 @@ def parse_capability_model(
     model: dict[str, Any],
     *,
     path: str = "$.capabilityModel",
-    resolve: Callable[[str], dict | None] | None = None,
 ) -> CapabilityIndex:
     """The capability index of a template's model, or ModelError naming the JSON path."""
     if not isinstance(model, dict):
         raise ModelError(path, "expected a DTDL Interface object")
-    parser = _Parser(model, resolve)
+    parser = _Parser(model)
     if "implements" in model and "contents" not in model:
         return _parse_legacy(parser, model, path)
     root, components, modules = parser.component(model, path, None)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from emulator.device_templates import service
 from emulator.http.context import Api
 from emulator.http.listing import list_query
 from emulator.http.paging import page_response
+from emulator.http.params import IfMatch, JsonBody
 from emulator.http.responses import json_response, no_content
 
 router = APIRouter(tags=["deviceTemplates"])
-
-JsonBody = Annotated[dict[str, Any], Body()]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
 @router.get("/deviceTemplates", operation_id="DeviceTemplates_List", summary="List templates")

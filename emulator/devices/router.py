@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from emulator.devices import components, credentials, relationships, service
-from emulator.http.context import Api, ApiContext
+from emulator.http.context import Api
 from emulator.http.listing import list_query
 from emulator.http.paging import page_request, page_response
+from emulator.http.params import IfMatch, JsonBody, visible_organizations
 from emulator.http.responses import json_response, no_content
 
 router = APIRouter(tags=["devices"])
-
-JsonBody = Annotated[dict[str, Any], Body()]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
-
-
-def _visible(ctx: ApiContext) -> frozenset[str] | None:
-    return ctx.runtime.auth.visible_organizations(ctx.principal, ctx.app)
 
 
 @router.get("/devices", operation_id="Devices_List", summary="List devices")
@@ -32,7 +24,7 @@ async def list_devices(ctx: Api) -> Response:
         page=query.page,
         ordering=query.ordering,
         condition=query.condition,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return page_response(ctx, [service.for_version(d, ctx.version) for d in items], token)
 
@@ -40,7 +32,7 @@ async def list_devices(ctx: Api) -> Response:
 @router.get("/devices/{deviceId}", operation_id="Devices_Get", summary="Get a device")
 async def get_device(deviceId: str, ctx: Api) -> Response:  # noqa: N803
     device = await service.require_device(
-        ctx.runtime, app_id=ctx.app.id, device_id=deviceId, visible=_visible(ctx)
+        ctx.runtime, app_id=ctx.app.id, device_id=deviceId, visible=visible_organizations(ctx)
     )
     return json_response(service.for_version(device, ctx.version))
 
@@ -58,7 +50,7 @@ async def put_device(
         device_id=deviceId,
         body=body,
         if_match=if_match,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(service.for_version(device, ctx.version))
 
@@ -76,7 +68,7 @@ async def patch_device(
         device_id=deviceId,
         patch=body,
         if_match=if_match,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(service.for_version(device, ctx.version))
 
@@ -86,7 +78,11 @@ async def patch_device(
 )
 async def delete_device(deviceId: str, ctx: Api, if_match: IfMatch = None) -> Response:  # noqa: N803
     await service.delete_device(
-        ctx.runtime, app=ctx.app, device_id=deviceId, if_match=if_match, visible=_visible(ctx)
+        ctx.runtime,
+        app=ctx.app,
+        device_id=deviceId,
+        if_match=if_match,
+        visible=visible_organizations(ctx),
     )
     return no_content()
 
@@ -98,7 +94,7 @@ async def delete_device(deviceId: str, ctx: Api, if_match: IfMatch = None) -> Re
 )
 async def get_credentials(deviceId: str, ctx: Api) -> Response:  # noqa: N803
     found = await credentials.get_credentials(
-        ctx.runtime, app=ctx.app, device_id=deviceId, visible=_visible(ctx)
+        ctx.runtime, app=ctx.app, device_id=deviceId, visible=visible_organizations(ctx)
     )
     return json_response(found)
 
@@ -110,7 +106,7 @@ async def get_credentials(deviceId: str, ctx: Api) -> Response:  # noqa: N803
 )
 async def get_attestation(deviceId: str, ctx: Api) -> Response:  # noqa: N803
     found = await credentials.get_attestation(
-        ctx.runtime, app=ctx.app, device_id=deviceId, visible=_visible(ctx)
+        ctx.runtime, app=ctx.app, device_id=deviceId, visible=visible_organizations(ctx)
     )
     return json_response(found)
 
@@ -122,7 +118,7 @@ async def get_attestation(deviceId: str, ctx: Api) -> Response:  # noqa: N803
 )
 async def put_attestation(deviceId: str, body: JsonBody, ctx: Api) -> Response:  # noqa: N803
     stored = await credentials.put_attestation(
-        ctx.runtime, app=ctx.app, device_id=deviceId, body=body, visible=_visible(ctx)
+        ctx.runtime, app=ctx.app, device_id=deviceId, body=body, visible=visible_organizations(ctx)
     )
     return json_response(stored)
 
@@ -134,7 +130,12 @@ async def put_attestation(deviceId: str, body: JsonBody, ctx: Api) -> Response: 
 )
 async def patch_attestation(deviceId: str, body: JsonBody, ctx: Api) -> Response:  # noqa: N803
     stored = await credentials.put_attestation(
-        ctx.runtime, app=ctx.app, device_id=deviceId, body=body, visible=_visible(ctx), merge=True
+        ctx.runtime,
+        app=ctx.app,
+        device_id=deviceId,
+        body=body,
+        visible=visible_organizations(ctx),
+        merge=True,
     )
     return json_response(stored)
 
@@ -147,7 +148,7 @@ async def patch_attestation(deviceId: str, body: JsonBody, ctx: Api) -> Response
 )
 async def delete_attestation(deviceId: str, ctx: Api) -> Response:  # noqa: N803
     await credentials.delete_attestation(
-        ctx.runtime, app=ctx.app, device_id=deviceId, visible=_visible(ctx)
+        ctx.runtime, app=ctx.app, device_id=deviceId, visible=visible_organizations(ctx)
     )
     return no_content()
 
@@ -159,7 +160,7 @@ async def delete_attestation(deviceId: str, ctx: Api) -> Response:  # noqa: N803
 )
 async def list_components(deviceId: str, ctx: Api) -> Response:  # noqa: N803
     items = await components.list_components(
-        ctx.runtime, app_id=ctx.app.id, device_id=deviceId, visible=_visible(ctx)
+        ctx.runtime, app_id=ctx.app.id, device_id=deviceId, visible=visible_organizations(ctx)
     )
     return json_response({"value": items})
 
@@ -171,7 +172,7 @@ async def list_components(deviceId: str, ctx: Api) -> Response:  # noqa: N803
 )
 async def list_modules(deviceId: str, ctx: Api) -> Response:  # noqa: N803
     items = await components.list_modules(
-        ctx.runtime, app_id=ctx.app.id, device_id=deviceId, visible=_visible(ctx)
+        ctx.runtime, app_id=ctx.app.id, device_id=deviceId, visible=visible_organizations(ctx)
     )
     return json_response({"value": items})
 
@@ -187,7 +188,7 @@ async def list_module_components(deviceId: str, moduleName: str, ctx: Api) -> Re
         app_id=ctx.app.id,
         device_id=deviceId,
         module=moduleName,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response({"value": items})
 
@@ -203,7 +204,7 @@ async def list_relationships(deviceId: str, ctx: Api) -> Response:  # noqa: N803
         app_id=ctx.app.id,
         device_id=deviceId,
         page=page_request(ctx, sort="id"),
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return page_response(ctx, items, token)
 
@@ -219,7 +220,7 @@ async def get_relationship(deviceId: str, relationshipId: str, ctx: Api) -> Resp
         app_id=ctx.app.id,
         device_id=deviceId,
         relationship_id=relationshipId,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(found)
 
@@ -241,7 +242,7 @@ async def put_relationship(
         device_id=deviceId,
         relationship_id=relationshipId,
         body=body,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(stored)
 
@@ -263,7 +264,7 @@ async def patch_relationship(
         device_id=deviceId,
         relationship_id=relationshipId,
         body=body,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
         merge=True,
     )
     return json_response(stored)
@@ -281,6 +282,6 @@ async def delete_relationship(deviceId: str, relationshipId: str, ctx: Api) -> R
         app_id=ctx.app.id,
         device_id=deviceId,
         relationship_id=relationshipId,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return no_content()

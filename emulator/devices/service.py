@@ -238,7 +238,8 @@ def apply_change(
             " from GET /api/deviceTemplates (its @id, not the capability model's @id)."
         )
     organization = values.get("organization", current["organization"] if current else None)
-    if organization is not None and organization not in change.organizations:
+    moved = current is None or organization != current["organization"]
+    if organization is not None and moved and organization not in change.organizations:
         raise BadRequest(
             f"Organization '{organization}' does not exist; use an id from GET"
             " /api/organizations or create it with PUT /api/organizations/{id}."

@@ -38,6 +38,8 @@ class ApiError(Exception):
     """An error the client caused or must know about; rendered as IoT Central's envelope."""
 
     status = 400
+    # IoT Central appends its support line; Azure Resource Manager errors do not.
+    support_suffix = True
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
         super().__init__(message)
@@ -84,21 +86,27 @@ def rfc1123_now() -> str:
     return formatdate(usegmt=True)
 
 
-def error_body(status: int, message: str, request_id: str, code: str | None = None) -> bytes:
-    """Serialize the envelope; the message gains IoT Central's support suffix."""
+def error_body(
+    status: int, message: str, request_id: str, code: str | None = None, *, suffix: bool = True
+) -> bytes:
+    """Serialize the envelope; the message gains IoT Central's support suffix unless told not."""
     time = rfc1123_now()
     code = code or _CODES_BY_STATUS.get(status, "BadRequest")
-    text = message.rstrip() + SUPPORT_SUFFIX.format(request_id=request_id, time=time)
+    text = message.rstrip()
+    if suffix:
+        text += SUPPORT_SUFFIX.format(request_id=request_id, time=time)
     return orjson.dumps(
         {"error": {"code": code, "message": text, "requestId": request_id, "time": time}}
     )
 
 
-def error_response(status: int, message: str, request_id: str, code: str | None = None) -> Response:
+def error_response(
+    status: int, message: str, request_id: str, code: str | None = None, *, suffix: bool = True
+) -> Response:
     """An envelope response carrying the code in `x-ms-error-code`."""
     code = code or _CODES_BY_STATUS.get(status, "BadRequest")
     return Response(
-        error_body(status, message, request_id, code),
+        error_body(status, message, request_id, code, suffix=suffix),
         status_code=status,
         media_type="application/json",
         headers={"x-ms-error-code": code},
@@ -133,7 +141,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        return error_response(exc.status, exc.message, request_id_of(request), exc.code)
+        return error_response(
+            exc.status, exc.message, request_id_of(request), exc.code, suffix=exc.support_suffix
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -109,3 +109,17 @@ def resolve(value: str | None, operation_id: str | None) -> ApiVersion:
             f" Use one of: {', '.join(offering)}."
         )
     return version
+
+
+@dataclass(frozen=True)
+class ArmVersion:
+    """An api-version of the Microsoft.IoTCentral resource provider (the control plane)."""
+
+    name: str
+    # 2021-11-01-preview adds provisioningState and the network properties to an app.
+    network_properties: bool
+
+
+ARM_SUPPORTED: dict[str, ArmVersion] = {
+    v.name: v for v in (ArmVersion("2021-06-01", False), ArmVersion("2021-11-01-preview", True))
+}

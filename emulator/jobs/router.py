@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 from starlette.responses import Response
 
 from emulator.http.context import Api
+from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.jobs import service
 
@@ -18,8 +19,10 @@ JobBody = Annotated[Any, Body(description="A Job: group, data and optional batch
 
 @router.get("/jobs", operation_id="Jobs_List", summary="List jobs, newest first")
 async def list_jobs(ctx: Api) -> Response:
-    found = await service.list_jobs(ctx.runtime, app_id=ctx.app.id)
-    return json_response({"value": [j.to_json(ctx.version) for j in found]})
+    found, token = await service.list_jobs(
+        ctx.runtime, app_id=ctx.app.id, page=page_request(ctx, sort="seq")
+    )
+    return page_response(ctx, [j.to_json(ctx.version) for j in found], token)
 
 
 @router.get("/jobs/{jobId}", operation_id="Jobs_Get", summary="Get a job and its progress")
@@ -38,8 +41,11 @@ async def create_job(jobId: str, body: JobBody, ctx: Api) -> Response:  # noqa: 
     "/jobs/{jobId}/devices", operation_id="Jobs_GetDevices", summary="Per-device job status"
 )
 async def get_job_devices(jobId: str, ctx: Api) -> Response:  # noqa: N803
-    found = await service.list_job_devices(ctx.runtime, app_id=ctx.app.id, job_id=jobId)
-    return json_response({"value": found})
+    page = page_request(ctx, sort="position", declared=False)
+    found, token = await service.list_job_devices(
+        ctx.runtime, app_id=ctx.app.id, job_id=jobId, page=page
+    )
+    return page_response(ctx, found, token)
 
 
 @router.post(

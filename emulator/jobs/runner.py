@@ -297,6 +297,8 @@ class JobRunner:
     async def _step(self, ex: Execution) -> None:
         """Collect finished devices, then cancel, end, or fill the window and wait again."""
         ex.timer = None
+        if self.executions.get((ex.app.id, ex.job_id)) is not ex:
+            return  # forgotten by a reset
         now = self.runtime.clock.timestamp()
         await self._collect(ex, now)
         if ex.status == rules.RUNNING:
@@ -489,16 +491,22 @@ class JobRunner:
         """After a reset: drop the application's executions (their rows are gone)."""
         for key, ex in list(self.executions.items()):
             if key[0] == app.id:
-                if ex.timer is not None:
-                    ex.timer.cancel()
-                for flight in ex.in_flight.values():
-                    flight.task.cancel()
+                _halt(ex)
                 del self.executions[key]
 
     async def close(self) -> None:
-        """At shutdown: write every buffered result."""
+        """At shutdown: stop stepping, write every result; devices in flight run again later."""
         for ex in list(self.executions.values()):
+            _halt(ex)
             await self._settle(ex)
+
+
+def _halt(ex: Execution) -> None:
+    """No further step, and the operations in flight are cancelled."""
+    if ex.timer is not None:
+        ex.timer.cancel()
+    for flight in ex.in_flight.values():
+        flight.task.cancel()
 
 
 def _reason(task: asyncio.Task[str | None]) -> str | None:

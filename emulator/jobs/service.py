@@ -13,6 +13,7 @@ from emulator.applications.service import Application
 from emulator.device_groups.service import get_group
 from emulator.device_templates.service import get_capabilities
 from emulator.http.errors import BadRequest, Conflict, NotFound
+from emulator.http.paging import PageRequest, keyset_page
 from emulator.http.versions import ApiVersion
 from emulator.jobs import rules
 from emulator.jobs.model import JobDefinition, check_id, parse_definition
@@ -203,28 +204,29 @@ async def get_job(runtime: Runtime, *, app_id: str, job_id: str) -> JobRecord:
 
 
 async def list_jobs(
-    runtime: Runtime, *, app_id: str, scheduled_job_id: str | None = None
-) -> list[JobRecord]:
-    """Every job, newest first (as IoT Central lists them); optionally one schedule's jobs."""
+    runtime: Runtime, *, app_id: str, page: PageRequest, scheduled_job_id: str | None = None
+) -> tuple[list[JobRecord], str | None]:
+    """One page of jobs, newest first (as IoT Central lists them); optionally one schedule's."""
     await runner_of(runtime).flush_app(app_id)
-    query = select(jobs).where(jobs.c.app_id == app_id).order_by(jobs.c.seq.desc())
+    query = select(jobs).where(jobs.c.app_id == app_id)
     if scheduled_job_id is not None:
         query = query.where(jobs.c.scheduled_job_id == scheduled_job_id)
     async with runtime.db.read() as conn:
-        rows = (await conn.execute(query)).all()
-    return [JobRecord.from_row(r) for r in rows]
+        rows, token = await keyset_page(conn, query, keys=[jobs.c.seq], page=page, descending=True)
+    return [JobRecord.from_row(r) for r in rows], token
 
 
-async def list_job_devices(runtime: Runtime, *, app_id: str, job_id: str) -> list[dict[str, str]]:
-    """Each device of the job with its status, in run order (empty until the job starts)."""
+async def list_job_devices(
+    runtime: Runtime, *, app_id: str, job_id: str, page: PageRequest
+) -> tuple[list[dict[str, str]], str | None]:
+    """One page of the job's devices with their status, in run order (none before it starts)."""
     await get_job(runtime, app_id=app_id, job_id=job_id)
+    query = select(job_devices.c.position, job_devices.c.device_id, job_devices.c.status).where(
+        job_devices.c.app_id == app_id, job_devices.c.job_id == job_id
+    )
     async with runtime.db.read() as conn:
-        rows = await conn.execute(
-            select(job_devices.c.device_id, job_devices.c.status)
-            .where(job_devices.c.app_id == app_id, job_devices.c.job_id == job_id)
-            .order_by(job_devices.c.position)
-        )
-        return [{"id": r.device_id, "status": r.status} for r in rows]
+        rows, token = await keyset_page(conn, query, keys=[job_devices.c.position], page=page)
+    return [{"id": r.device_id, "status": r.status} for r in rows], token
 
 
 async def device_results(runtime: Runtime, *, app_id: str, job_id: str) -> list[dict[str, Any]]:

@@ -102,6 +102,7 @@ async def run(
             organizations=organizations,
             row_limit=limits.row_limit(plan.telemetry),
         )
+        await runtime.batches.flush()  # points and reports still buffered are part of the answer
         async with runtime.db.read() as conn:
             rows = (await conn.execute(statement)).all()
         if plan.aggregated:

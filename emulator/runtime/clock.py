@@ -53,6 +53,11 @@ class Clock:
         self._rebase()
         self._frozen = frozen
 
+    def set_now(self, timestamp: float) -> None:
+        """Put emulated time at `timestamp`, backward too (a scenario's start time)."""
+        self._rebase()
+        self._base_emulated = timestamp
+
     def jump_to(self, timestamp: float) -> None:
         """Move emulated time forward to `timestamp` (never backward)."""
         self._rebase()

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from emulator.applications.service import Application, ApplicationRegistry
 from emulator.applications.tables import applications
@@ -46,6 +47,8 @@ class Runtime:
         # Called once per application at start, after the schema exists.
         self.start_hooks: list[AppHook] = []
         self.stop_hooks: list[Callable[[], Awaitable[None]]] = []
+        # Called after an application was deleted through the control plane.
+        self.delete_hooks: list[AppHook] = []
         self.services: dict[str, object] = {}
         # The device data plane, set by emulator.runtime.dataplane.install.
         self.gateway: DeviceGateway
@@ -75,13 +78,38 @@ class Runtime:
             await hook()
         await self.db.close()
 
+    async def _wipe(self, conn: AsyncConnection, app: Application) -> None:
+        for table in reversed(metadata.sorted_tables):
+            if table is applications or "app_id" not in table.c:
+                continue
+            await conn.execute(delete(table).where(table.c.app_id == app.id))
+
     async def reset(self, app: Application) -> None:
         """Wipe one application's data back to its boot state."""
         async with self.db.write() as conn:
-            for table in reversed(metadata.sorted_tables):
-                if table is applications or "app_id" not in table.c:
-                    continue
-                await conn.execute(delete(table).where(table.c.app_id == app.id))
+            await self._wipe(conn, app)
         for hook in self.reset_hooks:
             await hook(app)
         log.info("application %s reset", app.subdomain)
+
+    async def add_application(self, *, subdomain: str, admin_token: str) -> Application:
+        """A new application, reachable at once by Host and set up like those of the boot."""
+        app = await self.apps.create(
+            subdomain=subdomain, admin_token=admin_token, now=self.clock.timestamp()
+        )
+        for hook in self.start_hooks:
+            await hook(app)
+        log.info("application %s created", app.subdomain)
+        return app
+
+    async def delete_application(self, app: Application) -> None:
+        """Remove an application and every row of its data."""
+        async with self.db.write() as conn:
+            await self._wipe(conn, app)
+            for table in metadata.sorted_tables:
+                if "application_id" in table.c:
+                    await conn.execute(delete(table).where(table.c.application_id == app.id))
+            await self.apps.forget(conn, app)
+        for hook in self.delete_hooks:
+            await hook(app)
+        log.info("application %s deleted", app.subdomain)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Header
 from starlette.responses import Response
 
 from emulator.http.context import Api
+from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.jobs.service import list_jobs
 from emulator.scheduled_jobs import service
@@ -20,8 +21,10 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 @router.get("/scheduledJobs", operation_id="ScheduledJobs_List", summary="List scheduled jobs")
 async def list_scheduled_jobs(ctx: Api) -> Response:
-    found = await service.list_scheduled_jobs(ctx.runtime, app_id=ctx.app.id)
-    return json_response({"value": [s.to_json(ctx.version) for s in found]})
+    found, token = await service.list_scheduled_jobs(
+        ctx.runtime, app_id=ctx.app.id, page=page_request(ctx, sort="seq")
+    )
+    return page_response(ctx, [s.to_json(ctx.version) for s in found], token)
 
 
 @router.get(
@@ -93,5 +96,10 @@ async def delete_scheduled_job(scheduledJobId: str, ctx: Api) -> Response:  # no
 )
 async def list_scheduled_job_jobs(scheduledJobId: str, ctx: Api) -> Response:  # noqa: N803
     await service.get_scheduled_job(ctx.runtime, app_id=ctx.app.id, scheduled_job_id=scheduledJobId)
-    found = await list_jobs(ctx.runtime, app_id=ctx.app.id, scheduled_job_id=scheduledJobId)
-    return json_response({"value": [j.to_json(ctx.version) for j in found]})
+    found, token = await list_jobs(
+        ctx.runtime,
+        app_id=ctx.app.id,
+        page=page_request(ctx, sort="seq"),
+        scheduled_job_id=scheduledJobId,
+    )
+    return page_response(ctx, [j.to_json(ctx.version) for j in found], token)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from emulator.applications.service import Application
 from emulator.http.errors import BadRequest, Conflict, NotFound, PreconditionFailed
+from emulator.http.paging import PageRequest, keyset_page
 from emulator.http.versions import ApiVersion
 from emulator.jobs import rules
 from emulator.jobs.model import JobDefinition, check_id, parse_definition
@@ -218,14 +219,14 @@ async def get_scheduled_job(
     return ScheduledJobRecord.from_row(row)
 
 
-async def list_scheduled_jobs(runtime: Runtime, *, app_id: str) -> list[ScheduledJobRecord]:
+async def list_scheduled_jobs(
+    runtime: Runtime, *, app_id: str, page: PageRequest
+) -> tuple[list[ScheduledJobRecord], str | None]:
+    """One page of scheduled jobs, in creation order."""
+    query = select(scheduled_jobs).where(scheduled_jobs.c.app_id == app_id)
     async with runtime.db.read() as conn:
-        rows = await conn.execute(
-            select(scheduled_jobs)
-            .where(scheduled_jobs.c.app_id == app_id)
-            .order_by(scheduled_jobs.c.seq)
-        )
-        return [ScheduledJobRecord.from_row(r) for r in rows]
+        rows, token = await keyset_page(conn, query, keys=[scheduled_jobs.c.seq], page=page)
+    return [ScheduledJobRecord.from_row(r) for r in rows], token
 
 
 async def delete_scheduled_job(

@@ -3,6 +3,7 @@
 import emulator.api_tokens.tables
 import emulator.applications.tables
 import emulator.commands.tables
+import emulator.control_plane.tables
 import emulator.device_groups.tables
 import emulator.device_templates.tables
 import emulator.devices.tables

@@ -121,10 +121,22 @@ async def job(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
     return response.json()
 
 
+async def all_pages(client: httpx.AsyncClient, path: str) -> list[dict[str, Any]]:
+    """Every item of a list, following nextLink as a client would."""
+    response = await client.get(path, params=GA)
+    items: list[dict[str, Any]] = []
+    while True:
+        assert response.status_code == 200, response.text
+        items += response.json()["value"]
+        link = response.json().get("nextLink")
+        if link is None:
+            return items
+        response = await client.get(link)
+
+
 async def statuses(client: httpx.AsyncClient, job_id: str) -> dict[str, str]:
-    response = await client.get(f"/api/jobs/{job_id}/devices", params=GA)
-    assert response.status_code == 200, response.text
-    return {d["id"]: d["status"] for d in response.json()["value"]}
+    found = await all_pages(client, f"/api/jobs/{job_id}/devices")
+    return {d["id"]: d["status"] for d in found}
 
 
 def progress(found: dict[str, Any]) -> tuple[int, int, int, int]:

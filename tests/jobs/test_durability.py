@@ -97,7 +97,12 @@ def test_sigkill_mid_job_then_restart_finishes_every_device_once(tmp_path: Path)
             time.sleep(0.1)
         assert found["status"] == "complete"
         assert found["progress"] == {"total": 60, "pending": 0, "completed": 60, "failed": 0}
-        devices = api.get("/api/jobs/j/devices").json()["value"]
+        devices, page = [], api.get("/api/jobs/j/devices").json()
+        while True:  # pages of 25, linked by nextLink
+            devices += page["value"]
+            if "nextLink" not in page:
+                break
+            page = httpx.get(page["nextLink"], headers=api.headers).json()
         assert sorted(d["id"] for d in devices) == DEVICES
         assert {d["status"] for d in devices} == {"completed"}
         versions = [

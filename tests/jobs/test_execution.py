@@ -217,3 +217,20 @@ async def test_reset_forgets_running_jobs(emu) -> None:
     await emu.advance(2)
     assert (await emu.client.get("/api/jobs/j", params=GA)).status_code == 404
     assert (await emu.client.get("/api/jobs", params=GA)).json() == {"value": []}
+
+
+async def test_lists_come_in_pages(emu) -> None:
+    client = emu.client
+    await make_fleet(client, offline=ids("d", range(30)))
+    for n in range(3):
+        await create_job(client, f"j{n}", property_job())
+    await emu.advance(5)
+    first = (await client.get("/api/jobs/j0/devices", params=GA)).json()
+    assert len(first["value"]) == 25 and first["nextLink"].startswith("http://myapp.")
+    rest = (await client.get(first["nextLink"])).json()
+    assert len(rest["value"]) == 5 and "nextLink" not in rest
+    assert [d["id"] for d in first["value"] + rest["value"]] == ids("d", range(30))
+    preview = {"api-version": "2022-10-31-preview", "maxpagesize": 2}
+    page = (await client.get("/api/jobs", params=preview)).json()
+    following = (await client.get(page["nextLink"])).json()
+    assert [j["id"] for j in page["value"] + following["value"]] == ["j2", "j1", "j0"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import insert
 
+from emulator.identity.roles import ORG_OPERATOR
 from emulator.telemetry.tables import telemetry
 from tests.query.history import (
     DAY,
@@ -313,12 +314,27 @@ async def test_template_id_and_model_id_give_the_same_rows(client, history) -> N
     )
 
 
-async def test_organization_scope_limits_the_devices(emu, client, history) -> None:
-    emu.runtime.auth.organization_scope = lambda principal, app: frozenset({"north"})
-    got = await results(client, f"SELECT $id, humidity FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P1D)")
-    assert {r["$id"] for r in got} == {"sample-001", "sample-002"}
-    props = await results(client, f"SELECT $id, serialNumber FROM {TEMPLATE_ID}")
-    assert [r["$id"] for r in props] == ["sample-001", "sample-002"]
+async def test_an_organization_token_sees_only_its_devices(client, history) -> None:
+    ga = {"api-version": "2022-07-31"}
+    for org in ("north", "south"):
+        body = {"displayName": org}
+        assert (await client.put(f"/api/organizations/{org}", params=ga, json=body)).is_success
+    role = {"role": ORG_OPERATOR.id, "organization": "north"}
+    token = await client.put("/api/apiTokens/north-op", params=ga, json={"roles": [role]})
+    assert token.status_code == 200, token.text
+    as_north = {"Authorization": token.json()["token"]}
+    text = f"SELECT $id, humidity FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW(P1D)"
+    got = await client.post(
+        f"/api/query?api-version={PREVIEW}", json={"query": text}, headers=as_north
+    )
+    assert got.status_code == 200, got.text
+    assert {r["$id"] for r in got.json()["results"]} == {"sample-001", "sample-002"}
+    text = f"SELECT $id, serialNumber FROM {TEMPLATE_ID}"
+    props = await client.post(
+        f"/api/query?api-version={PREVIEW}", json={"query": text}, headers=as_north
+    )
+    assert [r["$id"] for r in props.json()["results"]] == ["sample-001", "sample-002"]
+    assert len(await results(client, text)) == len(DEVICE_IDS)  # the administrator sees all
 
 
 @pytest.mark.parametrize(
@@ -386,3 +402,57 @@ async def test_templates_and_devices_made_through_the_api(emu, client) -> None:
         {"$id": d, "deviceInformation.manufacturer": None, "serialNumber": None}
         for d in ("tc-1", "tc-2")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        (
+            "SELECT $id, $ts, temperature, humidity FROM {t} WHERE WITHIN_WINDOW(P1D)",
+            {"$id", "$ts", "temperature", "humidity"},
+        ),
+        (
+            "SELECT deviceInformation.model, deviceInformation.swVersion FROM {t}",
+            {"deviceInformation.model", "deviceInformation.swVersion"},
+        ),
+        (
+            "SELECT $id as ID, $ts as timestamp, temperature as t, pressure as p FROM {t}"
+            " WHERE WITHIN_WINDOW(P1D) AND t > 0 AND p > 50",
+            {"ID", "timestamp", "t", "p"},
+        ),
+        (
+            "SELECT TOP 10 $id as ID, $ts as timestamp, temperature, humidity FROM {t}",
+            {"ID", "timestamp", "temperature", "humidity"},
+        ),
+        (
+            "SELECT $id, $ts, temperature AS t, pressure AS p FROM {t} WHERE WITHIN_WINDOW(P1D)"
+            " AND t > 0 AND p > 50 AND $id IN ['sample-002', 'sample-003']",
+            {"$id", "$ts", "t", "p"},
+        ),
+        (
+            "SELECT AVG(temperature), AVG(pressure) FROM {t} WHERE WITHIN_WINDOW(P1D)"
+            " AND $id='sample-001' GROUP BY WINDOW(PT10M)",
+            {"$ts", "avg_temperature", "avg_pressure"},
+        ),
+        (
+            "SELECT $id as ID, $ts as timestamp, temperature, humidity FROM {t}"
+            " ORDER BY timestamp DESC",
+            {"ID", "timestamp", "temperature", "humidity"},
+        ),
+    ],
+)
+async def test_documented_queries_run_verbatim(client, history, text, keys) -> None:
+    """The docs' example queries, with our template id in FROM; values are checked above."""
+    got = await results(client, text.format(t=TEMPLATE_ID))
+    assert got and all(set(row) == keys for row in got)
+
+
+@pytest.mark.parametrize(
+    ("duration", "seconds"),
+    [("PT10M", 600), ("PT5H", 5 * 3600), ("P2DT12H", 2.5 * DAY), ("P1W", 7 * DAY)],
+)
+async def test_documented_window_durations(client, history, duration, seconds) -> None:
+    text = f"SELECT $id, $ts, temperature FROM {TEMPLATE_ID} WHERE WITHIN_WINDOW({duration})"
+    keys = {"$id": "$id", "$ts": "$ts", "temperature": "temperature"}
+    expected = rows(in_window(history, seconds), keys, {"temperature"})
+    assert await results(client, text) == expected

@@ -32,9 +32,7 @@ async def templates(client):
 
 async def test_create_defaults_and_get(client, templates):
     response = await client.put(
-        "/api/devices/thermo-01",
-        params=GA,
-        json={"template": THERMOSTAT_TEMPLATE, "simulated": True},
+        "/api/devices/thermo-01", params=GA, json={"template": THERMOSTAT_TEMPLATE}
     )
     assert response.status_code == 200
     device = response.json()
@@ -43,7 +41,7 @@ async def test_create_defaults_and_get(client, templates):
         "etag": device["etag"],
         "displayName": "thermo-01",
         "template": THERMOSTAT_TEMPLATE,
-        "simulated": True,
+        "simulated": False,
         "provisioned": False,
         "enabled": True,
     }
@@ -270,3 +268,20 @@ async def test_patch_accepts_merge_patch_content_type(client, templates):
     assert response.status_code == 200
     assert response.json()["enabled"] is False
     assert response.json()["displayName"] == "One"  # a device always has a display name
+
+
+async def test_simulated_devices_are_provisioned_once_they_connect(client, templates):
+    created = (
+        await client.put(
+            "/api/devices/sim-1",
+            params=GA,
+            json={"template": THERMOSTAT_TEMPLATE, "simulated": True},
+        )
+    ).json()
+    assert created["provisioned"] is False
+    now = (await client.get("/api/devices/sim-1", params=GA)).json()
+    assert now["provisioned"] is True and now["etag"] != created["etag"]
+    unassigned = (
+        await client.put("/api/devices/sim-2", params=GA, json={"simulated": True})
+    ).json()
+    assert (await client.get("/api/devices/sim-2", params=GA)).json() == unassigned

@@ -61,14 +61,14 @@ def test_restart_keeps_the_registry(tmp_path):
         template = client.put(
             f"/api/deviceTemplates/{CONTROLLER_TEMPLATE}", params=GA, json=controller_template()
         ).json()
-        made = [
+        for i in range(3):
             client.put(
                 f"/api/devices/ctrl-{i}",
                 params=GA,
                 json={"template": CONTROLLER_TEMPLATE, "simulated": i == 0},
-            ).json()
-            for i in range(3)
-        ]
+            )
+        made = client.get("/api/devices", params=GA).json()["value"]
+        assert made[0]["provisioned"] is True  # the simulated one connected
         group = client.put(
             "/api/deviceGroups/sim",
             params=GA,
