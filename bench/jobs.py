@@ -23,14 +23,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emulator.app import create_app  # noqa: E402
 from emulator.config import DEFAULT_ADMIN_TOKEN, Settings  # noqa: E402
+from emulator.device_templates.service import get_capabilities  # noqa: E402
 from emulator.devices.tables import devices  # noqa: E402
 from tests.jobs.fleet import GROUP, THERMOSTAT, property_job, thermostat_template  # noqa: E402
 
 GA = {"api-version": "2022-07-31"}
+STEP = 1.0  # emulated seconds per advance
 
 
 async def seed_devices(runtime, app_id: str, count: int) -> None:  # type: ignore[no-untyped-def]
-    """Insert the devices straight into the table: setup, not what is measured."""
+    """Insert simulated devices straight into the table and boot them: setup, not measured."""
     now = runtime.clock.timestamp()
     rows = [
         {
@@ -38,7 +40,7 @@ async def seed_devices(runtime, app_id: str, count: int) -> None:  # type: ignor
             "id": f"dev-{n:06d}",
             "display_name": f"dev-{n:06d}",
             "template": THERMOSTAT,
-            "simulated": False,
+            "simulated": True,
             "provisioned": False,
             "enabled": True,
             "organization": None,
@@ -49,6 +51,8 @@ async def seed_devices(runtime, app_id: str, count: int) -> None:  # type: ignor
     ]
     async with runtime.db.write() as conn:
         await conn.execute(insert(devices), rows)
+    index = await get_capabilities(runtime, app_id=app_id, template_id=THERMOSTAT)
+    await runtime.simulation.start(app_id, [(row["id"], THERMOSTAT, index) for row in rows])
 
 
 async def run(count: int, concurrency: int) -> None:
@@ -81,7 +85,7 @@ async def run(count: int, concurrency: int) -> None:
                 cpu_started = time.process_time()
                 found = {}
                 while True:
-                    await runtime.scheduler.advance(5)
+                    await runtime.scheduler.advance(STEP)
                     found = (await client.get("/api/jobs/bench")).json()
                     if found["status"] not in ("pending", "running"):
                         break

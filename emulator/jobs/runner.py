@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import orjson
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from emulator.applications.service import Application
 from emulator.device_groups.service import member_ids
@@ -42,6 +42,17 @@ from emulator.runtime.scheduler import Timer
 log = logging.getLogger("iotc_emulator.jobs")
 
 RECHECK_MAX = 1.0  # emulated seconds between looks at an operation still waiting
+
+_FREEZE = insert(job_devices)
+_RESULT = (
+    update(job_devices)
+    .where(
+        job_devices.c.app_id == bindparam("a"),
+        job_devices.c.job_id == bindparam("j"),
+        job_devices.c.position == bindparam("p"),
+    )
+    .values(status=bindparam("s"), reason=bindparam("r"), finished_at=bindparam("t"))
+)
 
 Plan = list[Operation] | str  # the operations for a template, or why its devices fail
 Results = dict[int, str | None]  # per position: why the device failed, or None
@@ -98,7 +109,9 @@ class Execution:
             batch = position // self.batch_size
             self.failed_in_batch[batch] = self.failed_in_batch.get(batch, 0) + 1
             status = rules.DEVICE_FAILED
-        self.finished.append({"p": position, "s": status, "r": reason, "t": now})
+        self.finished.append(
+            {"a": self.app.id, "j": self.job_id, "p": position, "s": status, "r": reason, "t": now}
+        )
 
     def can_dispatch(self, bound: int, picked: int) -> bool:
         """A free slot, and a pending device of the current batch (or the batch is over)."""
@@ -234,8 +247,9 @@ class JobRunner:
         """Store the devices a job runs on, once, when it first starts."""
         async with self.runtime.db.write() as conn:
             if ex.device_ids:
-                await conn.execute(
-                    insert(job_devices),
+                await self.runtime.batches.executemany(
+                    conn,
+                    _FREEZE,
                     [
                         {
                             "app_id": ex.app.id,
@@ -431,20 +445,7 @@ class JobRunner:
         results, ex.finished, ex.dirty = ex.finished, [], False
         async with self.runtime.db.write() as conn:
             if results:
-                await conn.execute(
-                    update(job_devices)
-                    .where(
-                        and_(
-                            job_devices.c.app_id == ex.app.id,
-                            job_devices.c.job_id == ex.job_id,
-                            job_devices.c.position == bindparam("p"),
-                        )
-                    )
-                    .values(
-                        status=bindparam("s"), reason=bindparam("r"), finished_at=bindparam("t")
-                    ),
-                    results,
-                )
+                await self.runtime.batches.executemany(conn, _RESULT, results)
             await conn.execute(
                 update(jobs)
                 .where(jobs.c.app_id == ex.app.id, jobs.c.id == ex.job_id)
