@@ -245,12 +245,6 @@ class DeviceGateway:
         await self._store(app, device_id, module, writes)
         return answer
 
-    async def write_cloud_properties(self, app: Application, device_id: str, values: dict) -> None:
-        """Store cloud property values; they never reach the device."""
-        index = await self.model(app, device_id)
-        writes, _ = self._plan(index, device_id, values, None, None, cloud_only=True)
-        await self._store(app, device_id, None, writes)
-
     async def write_property_many(
         self,
         app: Application,
