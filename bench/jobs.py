@@ -1,10 +1,10 @@
-"""How fast the job engine works through devices: a property job over N devices (10,000 by
-default) with the clock frozen and advanced as fast as the engine goes, so only real work counts.
+"""How fast the job engine works through devices: a property job over N simulated devices
+(10,000 by default) with the clock frozen and advanced as fast as the engine goes.
 
     python bench/jobs.py [--devices N] [--concurrency K]
 
 Prints device operations per second (every operation goes through the device gateway, which
-stores the desired value) and where the time went.
+stores the desired value and delivers it) and how many devices acknowledged the value.
 """
 
 from __future__ import annotations
