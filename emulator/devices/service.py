@@ -407,13 +407,28 @@ async def list_devices(
     visible: Visible = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the devices the caller sees (optionally of a group), and the next token."""
-    query = select(devices).where(devices.c.app_id == app_id, visibility(visible))
-    if condition is not None:
-        query = query.where(compile_condition(condition, FILTER_FIELDS))
-    if membership is not None:
-        query = query.where(membership)
-    async with runtime.db.read() as conn:
-        rows, token = await keyset_page(
-            conn, query, keys=SORT_KEYS[ordering.field], page=page, descending=ordering.descending
-        )
-    return [to_json(r._mapping) for r in rows], token
+    # Plain pages (no filter, no group) are what clients poll; they stay cached until a write.
+    cacheable = condition is None and membership is None
+    key = ("devices-page", app_id, page, ordering, visible)
+    cache = runtime.db.cache
+    cached = cache.get(key) if cacheable else None
+    if cached is None:
+        generation = cache.generation
+        query = select(devices).where(devices.c.app_id == app_id, visibility(visible))
+        if condition is not None:
+            query = query.where(compile_condition(condition, FILTER_FIELDS))
+        if membership is not None:
+            query = query.where(membership)
+        async with runtime.db.read() as conn:
+            rows, token = await keyset_page(
+                conn,
+                query,
+                keys=SORT_KEYS[ordering.field],
+                page=page,
+                descending=ordering.descending,
+            )
+        cached = ([to_json(r._mapping) for r in rows], token)
+        if cacheable:
+            cache.put(key, generation, cached)
+    items, token = cached
+    return [dict(item) for item in items], token
