@@ -1,10 +1,10 @@
-"""How fast the job engine works through devices: a property job over N devices (10,000 by
-default) with the clock frozen and advanced as fast as the engine goes, so only real work counts.
+"""How fast the job engine works through devices: a property job over N simulated devices
+(10,000 by default) with the clock frozen and advanced as fast as the engine goes.
 
     python bench/jobs.py [--devices N] [--concurrency K]
 
 Prints device operations per second (every operation goes through the device gateway, which
-stores the desired value) and where the time went.
+stores the desired value and delivers it) and how many devices acknowledged the value.
 """
 
 from __future__ import annotations
@@ -17,20 +17,24 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emulator.app import create_app  # noqa: E402
 from emulator.config import DEFAULT_ADMIN_TOKEN, Settings  # noqa: E402
+from emulator.device_templates.service import get_capabilities  # noqa: E402
 from emulator.devices.tables import devices  # noqa: E402
+from emulator.properties.tables import device_properties  # noqa: E402
+from simulated_devices.faults import DEFAULT_ACK_DELAY  # noqa: E402
 from tests.jobs.fleet import GROUP, THERMOSTAT, property_job, thermostat_template  # noqa: E402
 
 GA = {"api-version": "2022-07-31"}
+STEP = 1.0  # emulated seconds per advance
 
 
 async def seed_devices(runtime, app_id: str, count: int) -> None:  # type: ignore[no-untyped-def]
-    """Insert the devices straight into the table: setup, not what is measured."""
+    """Insert simulated devices straight into the table and boot them: setup, not measured."""
     now = runtime.clock.timestamp()
     rows = [
         {
@@ -38,7 +42,7 @@ async def seed_devices(runtime, app_id: str, count: int) -> None:  # type: ignor
             "id": f"dev-{n:06d}",
             "display_name": f"dev-{n:06d}",
             "template": THERMOSTAT,
-            "simulated": False,
+            "simulated": True,
             "provisioned": False,
             "enabled": True,
             "organization": None,
@@ -49,6 +53,20 @@ async def seed_devices(runtime, app_id: str, count: int) -> None:  # type: ignor
     ]
     async with runtime.db.write() as conn:
         await conn.execute(insert(devices), rows)
+    index = await get_capabilities(runtime, app_id=app_id, template_id=THERMOSTAT)
+    await runtime.simulation.start(app_id, [(row["id"], THERMOSTAT, index) for row in rows])
+
+
+async def count_acknowledged(runtime, app_id: str) -> int:  # type: ignore[no-untyped-def]
+    """Devices whose simulation acknowledged the job's desired value."""
+    await runtime.batches.flush()
+    async with runtime.db.read() as conn:
+        query = select(func.count()).where(
+            device_properties.c.app_id == app_id,
+            device_properties.c.name == "targetTemperature",
+            device_properties.c.ack_version == device_properties.c.desired_version,
+        )
+        return (await conn.execute(query)).scalar_one()
 
 
 async def run(count: int, concurrency: int) -> None:
@@ -81,26 +99,29 @@ async def run(count: int, concurrency: int) -> None:
                 cpu_started = time.process_time()
                 found = {}
                 while True:
-                    await runtime.scheduler.advance(5)
+                    await runtime.scheduler.advance(STEP)
                     found = (await client.get("/api/jobs/bench")).json()
                     if found["status"] not in ("pending", "running"):
                         break
                 elapsed = time.perf_counter() - started
                 cpu = time.process_time() - cpu_started
                 emulated = runtime.clock.timestamp() - emulated_start
+                await runtime.scheduler.advance(DEFAULT_ACK_DELAY + 1)  # the last acks arrive
+                acknowledged = await count_acknowledged(runtime, runtime.apps.default.id)
 
     progress = found["progress"]
     print(f"job status:           {found['status']} {progress}")
     print(f"devices:              {count} (window of {concurrency}, 100 ms emulated each)")
     print(f"real time:            {elapsed:.2f} s (CPU {cpu:.2f} s)")
     print(f"emulated time:        {emulated:.0f} s")
+    print(f"acknowledged by the simulated devices: {acknowledged}")
     print(f"device operations/s:  {count / elapsed:,.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=Settings().job_concurrency)
+    parser.add_argument("--concurrency", type=int, default=1000)
     args = parser.parse_args()
     asyncio.run(run(args.devices, args.concurrency))
 

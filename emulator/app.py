@@ -52,5 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/api")
     for router in (*CONTROL_ROUTERS, *MANAGEMENT_ROUTERS):
         app.include_router(router)
-    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestMiddleware, max_body_bytes=settings.max_body_bytes, clock=runtime.clock
+    )
     return app

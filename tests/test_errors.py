@@ -109,3 +109,12 @@ async def test_debug_log_adds_request_bodies(
     with caplog.at_level(logging.DEBUG, logger="iotc_emulator.access"):
         await client.post("/_emulator/clock", json={"advance": "PT2S"})
     assert any("PT2S" in r.getMessage() for r in caplog.records)
+
+
+async def test_error_time_is_emulated_time(emu: Emulator) -> None:
+    from email.utils import parsedate_to_datetime
+
+    await emu.advance(10 * 86400)
+    error = assert_envelope(await emu.client.get("/api/roles"), 404, "NotFound")
+    stamped = parsedate_to_datetime(error["time"]).timestamp()
+    assert abs(stamped - emu.runtime.clock.timestamp()) < 2

@@ -81,16 +81,22 @@ class TooManyRequests(ApiError):
     status = 429
 
 
-def rfc1123_now() -> str:
-    """The `Date`-header form of the current real time, as IoT Central stamps errors."""
-    return formatdate(usegmt=True)
+def rfc1123(timestamp: float) -> str:
+    """The `Date`-header form of an emulated moment, as IoT Central stamps errors."""
+    return formatdate(timestamp, usegmt=True)
 
 
 def error_body(
-    status: int, message: str, request_id: str, code: str | None = None, *, suffix: bool = True
+    status: int,
+    message: str,
+    request_id: str,
+    code: str | None = None,
+    *,
+    at: float,
+    suffix: bool = True,
 ) -> bytes:
     """Serialize the envelope; the message gains IoT Central's support suffix unless told not."""
-    time = rfc1123_now()
+    time = rfc1123(at)
     code = code or _CODES_BY_STATUS.get(status, "BadRequest")
     text = message.rstrip()
     if suffix:
@@ -101,20 +107,23 @@ def error_body(
 
 
 def error_response(
-    status: int, message: str, request_id: str, code: str | None = None, *, suffix: bool = True
+    request: Request,
+    status: int,
+    message: str,
+    code: str | None = None,
+    *,
+    suffix: bool = True,
 ) -> Response:
-    """An envelope response carrying the code in `x-ms-error-code`."""
+    """An envelope response for this request, carrying the code in `x-ms-error-code`."""
     code = code or _CODES_BY_STATUS.get(status, "BadRequest")
+    state = request.scope.get("state", {})
+    request_id = state.get("request_id", "00000000")
     return Response(
-        error_body(status, message, request_id, code, suffix=suffix),
+        error_body(status, message, request_id, code, at=state["received_at"], suffix=suffix),
         status_code=status,
         media_type="application/json",
         headers={"x-ms-error-code": code},
     )
-
-
-def request_id_of(request: Request) -> str:
-    return request.scope.get("state", {}).get("request_id", "00000000")
 
 
 def _describe_validation(exc: RequestValidationError) -> tuple[int, str]:
@@ -141,14 +150,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        return error_response(
-            exc.status, exc.message, request_id_of(request), exc.code, suffix=exc.support_suffix
-        )
+        return error_response(request, exc.status, exc.message, exc.code, suffix=exc.support_suffix)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         status, message = _describe_validation(exc)
-        return error_response(status, message, request_id_of(request))
+        return error_response(request, status, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -166,13 +173,11 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         else:
             message = str(exc.detail)
-        return error_response(exc.status_code, message, request_id_of(request))
+        return error_response(request, exc.status_code, message)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(
-            500,
-            "The emulator hit an internal error; the server log has the details.",
-            request_id_of(request),
+            request, 500, "The emulator hit an internal error; the server log has the details."
         )

@@ -10,6 +10,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.http.errors import error_body
+from emulator.runtime.clock import Clock
 
 access_log = logging.getLogger("iotc_emulator.access")
 log = logging.getLogger("iotc_emulator.errors")
@@ -30,16 +31,19 @@ class _BodyTooLarge(Exception):
 class RequestMiddleware:
     """Pure ASGI middleware: cheap enough for the hot path."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, clock: Clock) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = new_request_id()
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["received_at"] = self.clock.timestamp()
         started = time.perf_counter()
         status_holder = [500]
         response_started = False
@@ -98,7 +102,7 @@ class RequestMiddleware:
     async def _reply(
         self, send: Send, status: int, message: str, request_id: str, holder: list[int]
     ) -> None:
-        body = error_body(status, message, request_id)
+        body = error_body(status, message, request_id, at=self.clock.timestamp())
         code = "PayloadTooLarge" if status == 413 else "InternalServerError"
         holder[0] = status
         await send(

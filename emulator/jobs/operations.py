@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +12,6 @@ from emulator.devices.service import patch_device
 from emulator.http.errors import ApiError
 from emulator.jobs.model import JobData
 from emulator.runtime.core import Runtime
-
-log = logging.getLogger("iotc_emulator.jobs")
 
 _KIND_WORDS = {
     "property": "writable property",
@@ -72,28 +69,36 @@ def _checked(schema: Any, value: Any, path: str) -> Any:
         raise ValueError(f"the value for '{path}' does not fit its schema: {exc}") from None
 
 
-async def apply(runtime: Runtime, app: Application, device_id: str, op: Operation) -> str | None:
-    """Run one operation through the device gateway; the failure reason, or None on success."""
-    gateway = runtime.gateway
+BULK_KINDS = ("property", "cloudProperty")  # written to a whole window at once
+
+
+async def run_command(
+    runtime: Runtime, app: Application, device_id: str, op: Operation
+) -> str | None:
+    """Run one command through the device gateway; the failure reason, or None on success."""
     try:
-        if op.kind == "property":
-            await gateway.write_properties(
-                app, device_id, {op.name: op.value}, component=op.component
-            )
-        elif op.kind == "cloudProperty":
-            await gateway.write_cloud_properties(app, device_id, {op.name: op.value})
-        else:
-            outcome = await gateway.run_command(
-                app, device_id, op.name, op.value, component=op.component
-            )
-            if not outcome.ok:
-                return outcome.error or f"the device answered with status {outcome.response_code}"
+        outcome = await runtime.gateway.run_command(
+            app, device_id, op.name, op.value, component=op.component
+        )
     except ApiError as exc:
         return exc.message
-    except Exception:
-        log.exception("job operation %s on device %s failed", op.name, device_id)
-        return "the emulator hit an internal error; the server log has the details"
+    if not outcome.ok:
+        return outcome.error or f"the device answered with status {outcome.response_code}"
     return None
+
+
+async def write_many(
+    runtime: Runtime, app: Application, device_ids: list[str], op: Operation
+) -> dict[str, str | None]:
+    """Write a property to many devices through the device gateway: per device, None or why not."""
+    return await runtime.gateway.write_property_many(
+        app,
+        device_ids,
+        component=op.component,
+        name=op.name,
+        value=op.value,
+        cloud=op.kind == "cloudProperty",
+    )
 
 
 async def migrate(

@@ -1,12 +1,13 @@
 """Runs jobs on the scheduler: batches in sequence, devices of a batch in a bounded window.
 
-Each device's operation runs in its own task (the gateway may wait on emulated time, which a
-scheduler callback must never do); a step gives the tasks a bounded real-time moment to finish
-their I/O, and a device counts as finished once its task is done and the emulated latency since
-its dispatch has passed. A writer task per job stores results in batches: it writes whatever has
-finished as soon as its previous write is done, so batches grow by themselves when devices finish
-faster than the disk takes them. Status changes and reads wait for the writer; a killed process
-re-runs only the devices whose result was not yet written.
+Each command or migration runs in a task of its own (the gateway may wait on emulated time, which
+a scheduler callback must never do); property and cloud property writes of a whole window share
+one task that hands them to the gateway at once. A step gives the tasks a bounded real-time
+moment to finish their I/O, and a device counts as finished once its task is done and the
+emulated latency since its dispatch has passed. A writer task per job stores results in batches:
+it writes whatever has finished as soon as its previous write is done, so batches grow by
+themselves when devices finish faster than the disk takes them. Status changes and reads wait
+for the writer; a killed process re-runs only the devices whose result was not yet written.
 """
 
 from __future__ import annotations
@@ -18,16 +19,22 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import orjson
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from emulator.applications.service import Application
 from emulator.device_groups.service import member_ids
 from emulator.device_templates.service import get_capabilities
-from emulator.devices.tables import devices
 from emulator.http.errors import NotFound
 from emulator.jobs import rules
 from emulator.jobs.model import JobDefinition
-from emulator.jobs.operations import Operation, apply, migrate, resolve
+from emulator.jobs.operations import (
+    BULK_KINDS,
+    Operation,
+    migrate,
+    resolve,
+    run_command,
+    write_many,
+)
 from emulator.jobs.tables import job_devices, jobs
 from emulator.runtime.core import Runtime
 from emulator.runtime.scheduler import Timer
@@ -35,16 +42,27 @@ from emulator.runtime.scheduler import Timer
 log = logging.getLogger("iotc_emulator.jobs")
 
 RECHECK_MAX = 1.0  # emulated seconds between looks at an operation still waiting
-_IN_CHUNK = 500  # ids per IN (...) query
+
+_FREEZE = insert(job_devices)
+_RESULT = (
+    update(job_devices)
+    .where(
+        job_devices.c.app_id == bindparam("a"),
+        job_devices.c.job_id == bindparam("j"),
+        job_devices.c.position == bindparam("p"),
+    )
+    .values(status=bindparam("s"), reason=bindparam("r"), finished_at=bindparam("t"))
+)
 
 Plan = list[Operation] | str  # the operations for a template, or why its devices fail
+Results = dict[int, str | None]  # per position: why the device failed, or None
 
 
 @dataclass
 class InFlight:
-    """A device being worked on: its task, and when its emulated latency is over."""
+    """A device being worked on: its task (maybe shared), and when its emulated latency is over."""
 
-    task: asyncio.Task[str | None]
+    task: asyncio.Task[Results]
     ready_at: float
 
 
@@ -91,14 +109,17 @@ class Execution:
             batch = position // self.batch_size
             self.failed_in_batch[batch] = self.failed_in_batch.get(batch, 0) + 1
             status = rules.DEVICE_FAILED
-        self.finished.append({"p": position, "s": status, "r": reason, "t": now})
+        self.finished.append(
+            {"a": self.app.id, "j": self.job_id, "p": position, "s": status, "r": reason, "t": now}
+        )
 
-    def can_dispatch(self, bound: int) -> bool:
+    def can_dispatch(self, bound: int, picked: int) -> bool:
         """A free slot, and a pending device of the current batch (or the batch is over)."""
-        if not self.pending or len(self.in_flight) >= bound:
+        busy = len(self.in_flight) + picked
+        if not self.pending or busy >= bound:
             return False
         batch = self.pending[0] // self.batch_size
-        return batch == self.current_batch or not self.in_flight
+        return batch == self.current_batch or busy == 0
 
     def cancel_due(self) -> bool:
         batch = self.current_batch
@@ -216,7 +237,7 @@ class JobRunner:
                 ex.failed_in_batch[batch] = ex.failed_in_batch.get(batch, 0) + 1
         if ex.pending:
             ex.current_batch = ex.pending[0] // size
-        ex.templates = await self._templates(app.id, device_ids)
+        ex.templates = await self.runtime.gateway.templates(app.id, device_ids)
         ex.plans = await self._plans(app.id, definition)
         if not row.resolved:
             await self._freeze(ex)
@@ -226,8 +247,9 @@ class JobRunner:
         """Store the devices a job runs on, once, when it first starts."""
         async with self.runtime.db.write() as conn:
             if ex.device_ids:
-                await conn.execute(
-                    insert(job_devices),
+                await self.runtime.batches.executemany(
+                    conn,
+                    _FREEZE,
                     [
                         {
                             "app_id": ex.app.id,
@@ -253,20 +275,6 @@ class JobRunner:
                 .where(jobs.c.app_id == app.id, jobs.c.id == job_id)
                 .values(status=rules.FAILED, resolved=True, total=0, start=now, end=now)
             )
-
-    async def _templates(self, app_id: str, device_ids: list[str]) -> dict[str, str | None]:
-        """Each device's template, read in chunks; a device missing here no longer exists."""
-        found: dict[str, str | None] = {}
-        async with self.runtime.db.read() as conn:
-            for start in range(0, len(device_ids), _IN_CHUNK):
-                chunk = device_ids[start : start + _IN_CHUNK]
-                rows = await conn.execute(
-                    select(devices.c.id, devices.c.template).where(
-                        devices.c.app_id == app_id, devices.c.id.in_(chunk)
-                    )
-                )
-                found.update((r.id, r.template) for r in rows)
-        return found
 
     async def _plans(self, app_id: str, definition: JobDefinition) -> dict[str, Plan]:
         """Per target template, the operations to run, or why its devices cannot be served."""
@@ -313,21 +321,34 @@ class JobRunner:
     async def _collect(self, ex: Execution, now: float) -> None:
         """Record the devices whose task is done and whose latency is over."""
         ready = [p for p, f in ex.in_flight.items() if f.ready_at <= now]
-        await self.runtime.scheduler.settle(ex.in_flight[p].task for p in ready)
+        await self.runtime.scheduler.settle({ex.in_flight[p].task for p in ready})
         for position in ready:
             task = ex.in_flight[position].task
             if task.done():
                 del ex.in_flight[position]
-                ex.record(position, _reason(task), now)
+                ex.record(position, _reason(task, position), now)
 
     async def _dispatch(self, ex: Execution, now: float) -> None:
         """Start devices while the window has room, then let their I/O happen at this moment."""
-        started = []
-        while ex.can_dispatch(self.concurrency):
+        loop = asyncio.get_running_loop()
+        started: list[asyncio.Task[Results]] = []
+        bulk: dict[int, tuple[list[Operation], list[int]]] = {}  # by plan: positions to write
+        picked: list[tuple[int, Plan | None]] = []
+        while ex.can_dispatch(self.concurrency, len(picked)):
             position = ex.pending.popleft()
             ex.current_batch = position // ex.batch_size
-            task = asyncio.get_running_loop().create_task(self._operate(ex, position))
+            picked.append((position, self._work(ex, position)))
+        for position, work in picked:
+            if isinstance(work, list) and all(op.kind in BULK_KINDS for op in work):
+                bulk.setdefault(id(work), (work, []))[1].append(position)
+                continue
+            task = loop.create_task(self._operate(ex, position, work))
             ex.in_flight[position] = InFlight(task, now + self.latency)
+            started.append(task)
+        for plan, positions in bulk.values():
+            task = loop.create_task(self._write_many(ex, plan, positions))
+            for position in positions:
+                ex.in_flight[position] = InFlight(task, now + self.latency)
             started.append(task)
         await self.runtime.scheduler.settle(started)
 
@@ -344,28 +365,50 @@ class JobRunner:
         ex.recheck = min(max(ex.recheck * 2, self.latency, 0.01), RECHECK_MAX)
         self._schedule(ex, now + ex.recheck)
 
-    async def _operate(self, ex: Execution, position: int) -> str | None:
-        """Apply the job to one device; the failure reason, or None when it succeeded."""
+    def _work(self, ex: Execution, position: int) -> Plan | None:
+        """The device's operations, why it fails at once, or None for a template migration."""
         device_id = ex.device_ids[position]
         if device_id not in ex.templates:
             return f"the device '{device_id}' no longer exists"
-        migration = next(
-            (d for d in ex.definition.data if d.kind == "deviceTemplateMigration"), None
-        )
-        if migration is not None:
-            return await migrate(self.runtime, ex.app, device_id, migration.template)
+        if any(d.kind == "deviceTemplateMigration" for d in ex.definition.data):
+            return None
         template = ex.templates[device_id]
         plan = ex.plans.get(template or "")
         if plan is None:
             targets = ", ".join(sorted(ex.plans))
             return f"the device's template '{template}' is not a target of this job ({targets})"
-        if isinstance(plan, str):
-            return plan
-        for op in plan:
-            reason = await apply(self.runtime, ex.app, device_id, op)
+        return plan
+
+    async def _operate(self, ex: Execution, position: int, work: Plan | None) -> Results:
+        """Apply the job to one device (commands, migration, or an immediate failure)."""
+        device_id = ex.device_ids[position]
+        if isinstance(work, str):
+            return {position: work}
+        if work is None:
+            migration = next(d for d in ex.definition.data if d.kind == "deviceTemplateMigration")
+            return {position: await migrate(self.runtime, ex.app, device_id, migration.template)}
+        for op in work:
+            if op.kind in BULK_KINDS:
+                reason = (await write_many(self.runtime, ex.app, [device_id], op))[device_id]
+            else:
+                reason = await run_command(self.runtime, ex.app, device_id, op)
             if reason is not None:
-                return reason
-        return None
+                return {position: reason}
+        return {position: None}
+
+    async def _write_many(
+        self, ex: Execution, plan: list[Operation], positions: list[int]
+    ) -> Results:
+        """Property writes for a window of devices, one gateway call per operation."""
+        results: Results = dict.fromkeys(positions)
+        for op in plan:
+            todo = [p for p in positions if results[p] is None]
+            if not todo:
+                break
+            reasons = await write_many(self.runtime, ex.app, [ex.device_ids[p] for p in todo], op)
+            for position in todo:
+                results[position] = reasons[ex.device_ids[position]]
+        return results
 
     async def _end(self, ex: Execution, status: str, now: float) -> None:
         """The job reached a final status; devices still out are recorded when they finish."""
@@ -402,20 +445,7 @@ class JobRunner:
         results, ex.finished, ex.dirty = ex.finished, [], False
         async with self.runtime.db.write() as conn:
             if results:
-                await conn.execute(
-                    update(job_devices)
-                    .where(
-                        and_(
-                            job_devices.c.app_id == ex.app.id,
-                            job_devices.c.job_id == ex.job_id,
-                            job_devices.c.position == bindparam("p"),
-                        )
-                    )
-                    .values(
-                        status=bindparam("s"), reason=bindparam("r"), finished_at=bindparam("t")
-                    ),
-                    results,
-                )
+                await self.runtime.batches.executemany(conn, _RESULT, results)
             await conn.execute(
                 update(jobs)
                 .where(jobs.c.app_id == ex.app.id, jobs.c.id == ex.job_id)
@@ -504,11 +534,11 @@ def _halt(ex: Execution) -> None:
         flight.task.cancel()
 
 
-def _reason(task: asyncio.Task[str | None]) -> str | None:
+def _reason(task: asyncio.Task[Results], position: int) -> str | None:
     if task.cancelled():
         return "the operation was cancelled"
     error = task.exception()
     if error is not None:
         log.error("job operation failed", exc_info=error)
         return "the emulator hit an internal error; the server log has the details"
-    return task.result()
+    return task.result()[position]

@@ -15,6 +15,7 @@ from emulator.runtime.clock import iso_from_timestamp
 from emulator.store.batches import WriteBehind
 
 _KEY = ["app_id", "device_id", "module", "component", "name"]
+_IN_CHUNK = 500  # ids per IN (...) query
 
 _report = insert(props)
 REPORT = _report.on_conflict_do_update(
@@ -144,6 +145,66 @@ async def write(
         statement = insert(props).values(**values, **change)
         await conn.execute(statement.on_conflict_do_update(index_elements=_KEY, set_=change))
     return version
+
+
+_desired = insert(props)
+DESIRED = _desired.on_conflict_do_update(
+    index_elements=_KEY,
+    set_={
+        "kind": _desired.excluded.kind,
+        "desired": _desired.excluded.desired,
+        "desired_version": _desired.excluded.desired_version,
+        "desired_at": _desired.excluded.desired_at,
+    },
+)
+_cloud = insert(props)
+CLOUD = _cloud.on_conflict_do_update(
+    index_elements=_KEY,
+    set_={
+        "kind": _cloud.excluded.kind,
+        "reported": _cloud.excluded.reported,
+        "reported_at": _cloud.excluded.reported_at,
+    },
+)
+
+
+async def write_many(
+    conn: AsyncConnection,
+    batches: WriteBehind,
+    *,
+    app_id: str,
+    device_ids: list[str],
+    write: Write,
+    now: float,
+) -> dict[str, int]:
+    """Store one value on many devices (no module) with executemany; each desired version."""
+    versions: dict[str, int] = {}
+    if not write.cloud:
+        for start in range(0, len(device_ids), _IN_CHUNK):
+            rows = await conn.execute(
+                select(props.c.device_id, func.max(props.c.desired_version))
+                .where(
+                    props.c.app_id == app_id,
+                    props.c.device_id.in_(device_ids[start : start + _IN_CHUNK]),
+                    props.c.module == "",
+                )
+                .group_by(props.c.device_id)
+            )
+            versions.update((device_id, current or 0) for device_id, current in rows)
+    versions = {d: versions.get(d, 0) + 1 for d in device_ids}
+    key = {"app_id": app_id, "module": "", "component": write.component or "", "name": write.name}
+    value = _json(write.value)
+    if write.cloud:
+        change = {"kind": "cloud", "reported": value, "reported_at": now}
+        rows = [{**key, "device_id": d, **change} for d in device_ids]
+        await batches.executemany(conn, CLOUD, rows)
+    else:
+        change = {"kind": "device", "desired": value, "desired_at": now}
+        rows = [
+            {**key, "device_id": d, **change, "desired_version": versions[d]} for d in device_ids
+        ]
+        await batches.executemany(conn, DESIRED, rows)
+    return versions
 
 
 async def desired(conn: AsyncConnection, *, app_id: str, device_ids: list[str]) -> list[Row]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from emulator.query import ast, limits
 from emulator.query.catalog import PROPERTY, TELEMETRY, Capability, Catalog
@@ -162,8 +162,9 @@ class _Analyser:
         return next(i for i, o in enumerate(self.plan.outputs) if o.key == key)
 
     def run(self, now: float, retention_seconds: float) -> Plan:
+        limits.check_shape(self.query)
+        self.query = self.expand_wildcard(self.query)
         q = self.query
-        limits.check_shape(q)
         kinds = self.kinds()
         if kinds == {TELEMETRY, PROPERTY}:
             raise ast.QueryError(
@@ -185,14 +186,28 @@ class _Analyser:
         self.plan.members = list(self.members.values())
         return self.plan
 
+    def expand_wildcard(self, q: ast.Query) -> ast.Query:
+        """`SELECT *`: $id, $ts and every telemetry of the template, as separate items."""
+        star = next((p for p in q.projections if p.field is None), None)
+        if star is None:
+            return q
+        if star.alias or len(q.projections) > 1:
+            raise ast.QueryError(
+                f"'*' at {_at(star)} stands alone in SELECT, without AS; list names instead to"
+                " pick or rename them."
+            )
+        paths = ["$id", "$ts", *self.catalog.telemetry_paths()]
+        items = tuple(
+            ast.Projection(
+                ast.Field(path, star.line, star.column), None, None, star.line, star.column
+            )
+            for path in paths
+        )
+        return replace(q, projections=items)
+
     def outputs(self) -> None:
         keys: set[str] = set()
         for projection in self.query.projections:
-            if projection.field is None:
-                raise ast.QueryError(
-                    f"'*' at {_at(projection)}: IoT Central has no wildcard in SELECT; list the"
-                    " telemetry or property names you want (at most 15)."
-                )
             if projection.alias and self.catalog.lookup(projection.alias) is not None:
                 raise ast.QueryError(
                     f"The alias '{projection.alias}' at {_at(projection)} is the name of a"

@@ -38,6 +38,10 @@ class Catalog:
         for name in component.properties:
             self._by_path[prefix + name] = Capability(PROPERTY, component.name, name)
 
+    def telemetry_paths(self) -> list[str]:
+        """Every telemetry name (`component.name` inside components), in model order."""
+        return [path for path, c in self._by_path.items() if c.kind == TELEMETRY]
+
     def lookup(self, path: str) -> Capability | None:
         """The capability at `name` or `component.name`, if the templates define it."""
         return self._by_path.get(path)

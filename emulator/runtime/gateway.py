@@ -8,13 +8,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from emulator.applications.service import Application
 from emulator.commands import store as commands
 from emulator.device_templates.capabilities import CapabilityIndex, Command, Component
 from emulator.device_templates.service import get_capabilities
 from emulator.device_templates.values import check_value
-from emulator.devices.service import require_device
-from emulator.http.errors import BadRequest, NotFound
+from emulator.devices.service import not_found, require_device
+from emulator.devices.tables import devices
+from emulator.http.errors import ApiError, BadRequest, NotFound
 from emulator.properties import store as properties
 from emulator.properties.store import Write
 from emulator.runtime.core import Runtime
@@ -22,6 +25,8 @@ from emulator.runtime.simulation import DeviceKey, SimulatedDevice, Simulation
 from emulator.store.batches import WriteBehind
 from emulator.telemetry.sink import TelemetrySink
 from simulated_devices.behaviour import Slot
+
+_IN_CHUNK = 500  # ids per IN (...) query
 
 NOT_CONNECTED = "device is not connected"
 TIMED_OUT = "device did not answer within the response timeout"
@@ -38,6 +43,13 @@ class CommandOutcome:
     @property
     def ok(self) -> bool:
         return self.response_code is not None and 200 <= self.response_code < 300
+
+
+def no_template(device_id: str) -> NotFound:
+    return NotFound(
+        f"Device '{device_id}' has no device template, so it has no properties, commands"
+        ' or telemetry. Assign one with PATCH /api/devices/{deviceId} {"template": ...}.'
+    )
 
 
 def component_of(
@@ -102,10 +114,7 @@ class DeviceGateway:
             else None
         )
         if index is None:
-            raise NotFound(
-                f"Device '{device_id}' has no device template, so it has no properties, commands"
-                ' or telemetry. Assign one with PATCH /api/devices/{deviceId} {"template": ...}.'
-            )
+            raise no_template(device_id)
         return index
 
     # ----- commands -------------------------------------------------------------------------
@@ -236,11 +245,75 @@ class DeviceGateway:
         await self._store(app, device_id, module, writes)
         return answer
 
-    async def write_cloud_properties(self, app: Application, device_id: str, values: dict) -> None:
-        """Store cloud property values; they never reach the device."""
-        index = await self.model(app, device_id)
-        writes, _ = self._plan(index, device_id, values, None, None, cloud_only=True)
-        await self._store(app, device_id, None, writes)
+    async def write_property_many(
+        self,
+        app: Application,
+        device_ids: list[str],
+        *,
+        component: str | None,
+        name: str,
+        value: Any,
+        cloud: bool,
+    ) -> dict[str, str | None]:
+        """One property on many devices in one transaction: per device, why it failed or None."""
+        templates = await self.templates(app.id, device_ids)
+        indexes: dict[str, CapabilityIndex | None] = {}
+        reasons: dict[str, str | None] = {}
+        ready: list[str] = []
+        write: Write | None = None
+        for device_id in device_ids:
+            try:
+                if device_id not in templates:
+                    raise not_found(device_id)
+                template = templates[device_id] or ""
+                if template not in indexes:
+                    indexes[template] = await get_capabilities(
+                        self.runtime, app_id=app.id, template_id=template
+                    )
+                index = indexes[template]
+                if index is None:
+                    raise no_template(device_id)
+                writes, _ = self._plan(
+                    index, device_id, {name: value}, component, None, cloud_only=cloud
+                )
+            except ApiError as exc:
+                reasons[device_id] = exc.message
+                continue
+            write = writes[0]
+            reasons[device_id] = None
+            ready.append(device_id)
+        if write is None:
+            return reasons
+        async with self.runtime.db.write() as conn:
+            versions = await properties.write_many(
+                conn,
+                self.batches,
+                app_id=app.id,
+                device_ids=ready,
+                write=write,
+                now=self.runtime.clock.timestamp(),
+            )
+        if not cloud:
+            slot = Slot(None, component)
+            for device_id in ready:
+                sim = self.simulation.get(app.id, device_id)
+                if sim is not None and sim.connected:
+                    self._deliver(sim, slot, name, write.value, versions[device_id])
+        return reasons
+
+    async def templates(self, app_id: str, device_ids: list[str]) -> dict[str, str | None]:
+        """Each existing device's template, read in chunks; missing ids are not in the answer."""
+        found: dict[str, str | None] = {}
+        async with self.runtime.db.read() as conn:
+            for start in range(0, len(device_ids), _IN_CHUNK):
+                rows = await conn.execute(
+                    select(devices.c.id, devices.c.template).where(
+                        devices.c.app_id == app_id,
+                        devices.c.id.in_(device_ids[start : start + _IN_CHUNK]),
+                    )
+                )
+                found.update((r.id, r.template) for r in rows)
+        return found
 
     async def _store(
         self, app: Application, device_id: str, module: str | None, writes: list[Write]

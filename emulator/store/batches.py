@@ -69,13 +69,15 @@ class WriteBehind:
             try:
                 async with self.db.write() as conn:
                     for statement, rows in lists.items():
-                        await self._execute(conn, statement, rows)
+                        await self.executemany(conn, statement, rows)
                     for statement, keyed in maps.items():
-                        await self._execute(conn, statement, list(keyed.values()))
+                        await self.executemany(conn, statement, list(keyed.values()))
             except Exception:
                 log.exception("a batch of buffered writes failed and was dropped")
 
-    async def _execute(self, conn: AsyncConnection, statement: Executable, rows: list[Row]) -> None:
+    async def executemany(
+        self, conn: AsyncConnection, statement: Executable, rows: list[Row]
+    ) -> None:
         """executemany with the statement compiled once: per-row work stays a tuple."""
         if not rows:
             return

@@ -11,7 +11,7 @@ from emulator.telemetry.tables import telemetry
 
 log = logging.getLogger("iotc_emulator.retention")
 
-PURGE_INTERVAL_SECONDS = 3600.0  # once an emulated hour
+PURGE_INTERVAL_SECONDS = 86400.0  # once an emulated day; queries hide older points meanwhile
 DAY_SECONDS = 86400.0
 
 
@@ -31,7 +31,7 @@ async def purge(*, runtime: Runtime) -> int:
 
 
 def install(runtime: Runtime) -> None:
-    """Purge once the runtime runs, then every emulated hour."""
+    """Purge once the runtime runs, then every emulated day."""
 
     async def tick() -> None:
         runtime.scheduler.call_later(PURGE_INTERVAL_SECONDS, tick)

@@ -79,8 +79,8 @@ async def test_cloud_properties_are_stored_and_returned(emu):
     body = (await emu.client.get(path)).json()
     assert body["city"] == "Seattle"
     assert set(body["$metadata"]["city"]) == {"lastUpdateTime"}
-    await emu.runtime.gateway.write_cloud_properties(
-        emu.runtime.apps.default, device, {"city": "Oslo"}
+    await emu.runtime.gateway.write_property_many(
+        emu.runtime.apps.default, [device], component=None, name="city", value="Oslo", cloud=True
     )
     assert (await emu.client.get(path)).json()["city"] == "Oslo"
 

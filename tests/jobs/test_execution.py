@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.jobs.fleet import (
+    CONTROLLER,
     GA,
     command_job,
     create_job,
@@ -234,3 +235,29 @@ async def test_lists_come_in_pages(emu) -> None:
     page = (await client.get("/api/jobs", params=preview)).json()
     following = (await client.get(page["nextLink"])).json()
     assert [j["id"] for j in page["value"] + following["value"]] == ["j2", "j1", "j0"]
+
+
+async def test_a_wide_window_writes_together_and_still_fails_devices_one_by_one(
+    make_emulator,
+) -> None:
+    async with make_emulator(job_concurrency=4) as emu:
+        client = emu.client
+        await make_fleet(
+            client, online=ids("t", range(3)), offline=ids("t", range(3, 6)), controllers=["c00"]
+        )
+        await create_job(client, "j", property_job(33))
+        await emu.advance(0)  # c00, t00, t01, t02 are out; t03-t05 wait for the next window
+        moved = await client.patch("/api/devices/t05", params=GA, json={"template": CONTROLLER})
+        assert moved.status_code == 200, moved.text
+        await emu.advance(3)
+        found = await job(client, "j")
+        assert found["status"] == "complete" and progress(found) == (7, 0, 5, 2)
+        why = await reasons(client, "j")
+        assert "not a target of this job" in why["c00"]
+        assert "'targetTemperature' is not a property of the device" in why["t05"]
+        assert {d for d, s in (await statuses(client, "j")).items() if s == "completed"} == set(
+            ids("t", range(5))
+        )
+        online = await client.get("/api/devices/t01/properties", params=GA)
+        meta = online.json()["$metadata"]["targetTemperature"]
+        assert (meta["desiredValue"], meta["ackCode"]) == (33, 200)

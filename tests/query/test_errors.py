@@ -152,7 +152,8 @@ async def test_quotes_inside_a_literal_are_data(client, history) -> None:
 @pytest.mark.parametrize(
     ("text", "expects"),
     [
-        (f"SELECT * FROM {TEMPLATE_ID}", "no wildcard"),
+        (f"SELECT *, humidity FROM {TEMPLATE_ID}", "stands alone"),
+        (f"SELECT * AS everything FROM {TEMPLATE_ID}", "stands alone"),
         (f"SELECT temperature, serialNumber FROM {TEMPLATE_ID}", "mixes telemetry and properties"),
         (f"SELECT temperature FROM {TEMPLATE_ID} WHERE serialNumber = 'a'", "mixes"),
         (f"SELECT Temperature FROM {TEMPLATE_ID}", "'Temperature' at line 1, column 8"),
@@ -260,3 +261,13 @@ async def test_random_token_soup_never_breaks_the_server(client, history) -> Non
         assert response.status_code in (200, 400), (words, response.text)
         statuses.add(response.status_code)
     assert statuses == {200, 400}
+
+
+async def test_wildcard_selects_id_time_and_every_telemetry(client, history) -> None:
+    window = "WHERE WITHIN_WINDOW(P1D) ORDER BY $ts DESC, $id"
+    everything = await results(client, f"SELECT TOP 50 * FROM {TEMPLATE_ID} {window}")
+    assert everything and set(everything[0]) >= {"$id", "$ts", "temperature", "humidity"}
+    listed = ", ".join(everything[0])
+    assert everything == await results(
+        client, f"SELECT TOP 50 {listed} FROM {TEMPLATE_ID} {window}"
+    )
