@@ -3,7 +3,7 @@ a grammar into the shared condition tree and compiled to parameterized SQL over 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from lark import Lark, Token, exceptions
@@ -13,41 +13,46 @@ from sqlalchemy.sql.elements import ColumnElement
 from emulator.devices.service import FILTER_FIELDS
 from emulator.http.filters import Condition, ConditionBuilder, compile_condition, syntax_error
 
-_GRAMMAR = Lark(
-    r"""
-    start: SELECT "*" FROM DEVICES (WHERE or_expr)?
-    ?or_expr: and_expr (OR and_expr)*
-    ?and_expr: unary (AND unary)*
-    ?unary: NOT unary -> negate
-          | atom
-    ?atom: comparison | call | "(" or_expr ")"
-    comparison: FIELD OP value
-    call: FUNC "(" FIELD "," value ")"
-    value: DSTRING -> dstring
-         | SSTRING -> string
-         | TRUE -> true
-         | FALSE -> false
-         | NULL -> null
-    SELECT.2: /select\b/i
-    FROM.2: /from\b/i
-    DEVICES.2: /devices\b/i
-    WHERE.2: /where\b/i
-    OR.2: /or\b/i
-    AND.2: /and\b/i
-    NOT.2: /not\b/i
-    TRUE.2: /true\b/i
-    FALSE.2: /false\b/i
-    NULL.2: /null\b/i
-    FUNC.3: /contains(?=\s*\()/i
-    OP: /==|!=|<>|<=|>=|=|<|>/
-    FIELD: /\$[A-Za-z][A-Za-z0-9_]*/
-    DSTRING: /"(?:[^"\\]|\\.)*"/
-    SSTRING: /'(?:[^']|'')*'/
-    %import common.WS
-    %ignore WS
-    """,
-    parser="lalr",
-)
+
+@cache
+def _grammar() -> Lark:
+    """The parser, built on first use: building it is slow and most runs never filter."""
+    return Lark(
+        r"""
+        start: SELECT "*" FROM DEVICES (WHERE or_expr)?
+        ?or_expr: and_expr (OR and_expr)*
+        ?and_expr: unary (AND unary)*
+        ?unary: NOT unary -> negate
+              | atom
+        ?atom: comparison | call | "(" or_expr ")"
+        comparison: FIELD OP value
+        call: FUNC "(" FIELD "," value ")"
+        value: DSTRING -> dstring
+             | SSTRING -> string
+             | TRUE -> true
+             | FALSE -> false
+             | NULL -> null
+        SELECT.2: /select\b/i
+        FROM.2: /from\b/i
+        DEVICES.2: /devices\b/i
+        WHERE.2: /where\b/i
+        OR.2: /or\b/i
+        AND.2: /and\b/i
+        NOT.2: /not\b/i
+        TRUE.2: /true\b/i
+        FALSE.2: /false\b/i
+        NULL.2: /null\b/i
+        FUNC.3: /contains(?=\s*\()/i
+        OP: /==|!=|<>|<=|>=|=|<|>/
+        FIELD: /\$[A-Za-z][A-Za-z0-9_]*/
+        DSTRING: /"(?:[^"\\]|\\.)*"/
+        SSTRING: /'(?:[^']|'')*'/
+        %import common.WS
+        %ignore WS
+        """,
+        parser="lalr",
+    )
+
 
 _OPERATORS = {
     "=": "eq",
@@ -95,7 +100,7 @@ class _GroupTree(ConditionBuilder):
 def parse_group_filter(text: str) -> Condition | None:
     """The condition of a group filter (None selects every device); BadRequest if malformed."""
     try:
-        return _GroupTree().transform(_GRAMMAR.parse(text))
+        return _GroupTree().transform(_grammar().parse(text))
     except exceptions.UnexpectedInput as exc:
         raise syntax_error("device group filter", text, exc, _HINT) from None
 

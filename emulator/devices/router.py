@@ -10,7 +10,7 @@ from emulator.http.context import Api
 from emulator.http.listing import list_query
 from emulator.http.paging import page_request, page_response
 from emulator.http.params import IfMatch, JsonBody, visible_organizations
-from emulator.http.responses import json_response, no_content
+from emulator.http.responses import JsonResponse, json_response, no_content
 
 router = APIRouter(tags=["devices"])
 
@@ -31,10 +31,14 @@ async def list_devices(ctx: Api) -> Response:
 
 @router.get("/devices/{deviceId}", operation_id="Devices_Get", summary="Get a device")
 async def get_device(deviceId: str, ctx: Api) -> Response:  # noqa: N803
-    device = await service.require_device(
-        ctx.runtime, app_id=ctx.app.id, device_id=deviceId, visible=visible_organizations(ctx)
+    body = await service.device_body(
+        ctx.runtime,
+        app_id=ctx.app.id,
+        device_id=deviceId,
+        version=ctx.version,
+        visible=visible_organizations(ctx),
     )
-    return json_response(service.for_version(device, ctx.version))
+    return JsonResponse(body)
 
 
 @router.put("/devices/{deviceId}", operation_id="Devices_Create", summary="Create or update")

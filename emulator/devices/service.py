@@ -80,8 +80,11 @@ def to_json(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def for_version(device: dict[str, Any], version: ApiVersion) -> dict[str, Any]:
     """The device without the fields this api-version does not know."""
-    if version.preview:
-        return device
+    return device if version.preview else ga_shape(device)
+
+
+def ga_shape(device: dict[str, Any]) -> dict[str, Any]:
+    """The device without the fields only preview api-versions know."""
     return {k: v for k, v in device.items() if k not in PREVIEW_FIELDS}
 
 
@@ -165,19 +168,43 @@ def _check_scope(organization: str | None, visible: Visible) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Serialized:
+    """A device as stored at one write generation, serialized for both api-version families."""
+
+    organization: str | None
+    ga: bytes
+    preview: bytes
+
+    def visible_to(self, visible: Visible) -> bool:
+        return visible is None or self.organization in visible
+
+
+async def _serialized(runtime: Runtime, app_id: str, device_id: str) -> _Serialized | None:
+    """The device from the read cache, read and serialized on a miss; None if absent."""
+    cache = runtime.db.cache
+    key = ("device", app_id, device_id)
+    found = cache.get(key)
+    if found is None:
+        generation = cache.generation
+        async with runtime.db.read() as conn:
+            row = await _row(conn, app_id, device_id)
+        if row is None:
+            return None
+        device = to_json(row._mapping)
+        found = _Serialized(row.organization, orjson.dumps(ga_shape(device)), orjson.dumps(device))
+        cache.put(key, generation, found)
+    return found
+
+
 async def get_device(
     runtime: Runtime, *, app_id: str, device_id: str, visible: Visible = None
 ) -> dict[str, Any] | None:
     """The Device JSON as the API returns it, or None (also when the caller may not see it)."""
-    async with runtime.db.read() as conn:
-        row = (
-            await conn.execute(
-                select(devices).where(
-                    devices.c.app_id == app_id, devices.c.id == device_id, visibility(visible)
-                )
-            )
-        ).first()
-    return None if row is None else to_json(row._mapping)
+    found = await _serialized(runtime, app_id, device_id)
+    if found is None or not found.visible_to(visible):
+        return None
+    return orjson.loads(found.preview)
 
 
 async def require_device(
@@ -188,6 +215,16 @@ async def require_device(
     if found is None:
         raise not_found(device_id)
     return found
+
+
+async def device_body(
+    runtime: Runtime, *, app_id: str, device_id: str, version: ApiVersion, visible: Visible = None
+) -> bytes:
+    """The device's JSON as `version` returns it, serialized once per write; or NotFound."""
+    found = await _serialized(runtime, app_id, device_id)
+    if found is None or not found.visible_to(visible):
+        raise not_found(device_id)
+    return found.preview if version.preview else found.ga
 
 
 @dataclass(frozen=True)
@@ -370,13 +407,28 @@ async def list_devices(
     visible: Visible = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the devices the caller sees (optionally of a group), and the next token."""
-    query = select(devices).where(devices.c.app_id == app_id, visibility(visible))
-    if condition is not None:
-        query = query.where(compile_condition(condition, FILTER_FIELDS))
-    if membership is not None:
-        query = query.where(membership)
-    async with runtime.db.read() as conn:
-        rows, token = await keyset_page(
-            conn, query, keys=SORT_KEYS[ordering.field], page=page, descending=ordering.descending
-        )
-    return [to_json(r._mapping) for r in rows], token
+    # Plain pages (no filter, no group) are what clients poll; they stay cached until a write.
+    cacheable = condition is None and membership is None
+    key = ("devices-page", app_id, page, ordering, visible)
+    cache = runtime.db.cache
+    cached = cache.get(key) if cacheable else None
+    if cached is None:
+        generation = cache.generation
+        query = select(devices).where(devices.c.app_id == app_id, visibility(visible))
+        if condition is not None:
+            query = query.where(compile_condition(condition, FILTER_FIELDS))
+        if membership is not None:
+            query = query.where(membership)
+        async with runtime.db.read() as conn:
+            rows, token = await keyset_page(
+                conn,
+                query,
+                keys=SORT_KEYS[ordering.field],
+                page=page,
+                descending=ordering.descending,
+            )
+        cached = ([to_json(r._mapping) for r in rows], token)
+        if cacheable:
+            cache.put(key, generation, cached)
+    items, token = cached
+    return [dict(item) for item in items], token

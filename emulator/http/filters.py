@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from lark import Lark, Token, Transformer, exceptions
@@ -126,36 +127,40 @@ def _unquote_single(token: str) -> str:
 
 # OData-like filter --------------------------------------------------------------------------
 
-_ODATA = Lark(
-    r"""
-    ?start: or_expr
-    ?or_expr: and_expr (OR and_expr)*
-    ?and_expr: unary (AND unary)*
-    ?unary: NOT unary -> negate
-          | atom
-    ?atom: comparison | call | "(" or_expr ")"
-    comparison: FIELD OP value
-    call: FUNC "(" FIELD "," value ")"
-    value: STRING -> string
-         | TRUE -> true
-         | FALSE -> false
-         | NULL -> null
-    OR.2: /or\b/i
-    AND.2: /and\b/i
-    NOT.2: /not\b/i
-    TRUE.2: /true\b/i
-    FALSE.2: /false\b/i
-    NULL.2: /null\b/i
-    OP.2: /(eq|ne|lt|le|gt|ge)\b/i
-    FUNC.3: /contains(?=\s*\()/i
-    FIELD: /@?[A-Za-z_][A-Za-z0-9_]*/
-    STRING: /'(?:[^']|'')*'/
-    %import common.WS
-    %ignore WS
-    """,
-    parser="lalr",
-    propagate_positions=False,
-)
+
+@cache
+def _odata() -> Lark:
+    """The parser, built on first use: building it is slow and most runs never filter."""
+    return Lark(
+        r"""
+        ?start: or_expr
+        ?or_expr: and_expr (OR and_expr)*
+        ?and_expr: unary (AND unary)*
+        ?unary: NOT unary -> negate
+              | atom
+        ?atom: comparison | call | "(" or_expr ")"
+        comparison: FIELD OP value
+        call: FUNC "(" FIELD "," value ")"
+        value: STRING -> string
+             | TRUE -> true
+             | FALSE -> false
+             | NULL -> null
+        OR.2: /or\b/i
+        AND.2: /and\b/i
+        NOT.2: /not\b/i
+        TRUE.2: /true\b/i
+        FALSE.2: /false\b/i
+        NULL.2: /null\b/i
+        OP.2: /(eq|ne|lt|le|gt|ge)\b/i
+        FUNC.3: /contains(?=\s*\()/i
+        FIELD: /@?[A-Za-z_][A-Za-z0-9_]*/
+        STRING: /'(?:[^']|'')*'/
+        %import common.WS
+        %ignore WS
+        """,
+        parser="lalr",
+        propagate_positions=False,
+    )
 
 
 class ConditionBuilder(Transformer):  # type: ignore[type-arg]
@@ -197,7 +202,7 @@ class ConditionBuilder(Transformer):  # type: ignore[type-arg]
 def parse_filter(text: str) -> Condition:
     """Parse `contains(displayName, 'x') and simulated eq true` and the like."""
     try:
-        return ConditionBuilder().transform(_ODATA.parse(text))
+        return ConditionBuilder().transform(_odata().parse(text))
     except exceptions.UnexpectedInput as exc:
         raise syntax_error(
             "filter",

@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 
 class JsonResponse(Response):
-    """A JSON response serialized with orjson."""
+    """A JSON response serialized with orjson (or already serialized bytes, sent as they are)."""
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        return content if isinstance(content, bytes) else orjson.dumps(content)
 
 
 def json_response(

@@ -5,18 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from emulator.http.errors import BadRequest
 from emulator.scenarios.schema import SCHEMA, SECTION_ORDER
 
-_VALIDATOR = jsonschema.Draft202012Validator(
-    SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-)
+if TYPE_CHECKING:
+    import jsonschema
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    """The schema checker, built on first use: jsonschema is slow to import and most runs
+    load no scenario."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(
+        SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 class ScenarioError(BadRequest):
@@ -75,6 +83,8 @@ def _sections(raw: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def parse(text: str, *, source: str, base_dir: Path) -> Scenario:
     """Check a scenario document (YAML, of which JSON is a subset) and return it."""
+    import yaml  # slow to import; only scenario loading needs it
+
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -84,7 +94,7 @@ def parse(text: str, *, source: str, base_dir: Path) -> Scenario:
         raise ScenarioError(source, where, f"not valid YAML or JSON ({problem})") from None
     if raw is None:
         raw = {}
-    errors = sorted(_VALIDATOR.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         error = errors[0]
         raise ScenarioError(source, path_text(error.absolute_path), _describe(error))

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from emulator.api_tokens import service as api_tokens
@@ -23,6 +22,9 @@ from emulator.identity import roles
 from emulator.runtime.core import Runtime
 from emulator.scenarios import document
 from emulator.scenarios.document import AppSection, Scenario, ScenarioError, path_text
+
+if TYPE_CHECKING:
+    import httpx
 
 API_VERSION = "2022-07-31"
 _SUPPORT_LINE = SUPPORT_SUFFIX.split("{", 1)[0].strip()
@@ -284,6 +286,8 @@ async def apply(
     *, runtime: Runtime, app: Application, scenario: Scenario, section: AppSection
 ) -> None:
     """Create what the section describes in `app`, section by section, in dependency order."""
+    import httpx  # slow to import (it pulls in its command line); only replays need it
+
     transport = httpx.ASGITransport(app=runtime.services["http_app"])  # type: ignore[arg-type]
     async with httpx.AsyncClient(
         transport=transport,

@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, String, Table, event, insert, pool, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from emulator.store.read_cache import ReadCache
+
 SCHEMA_VERSION = "1"
 
 metadata = MetaData()
@@ -96,6 +98,7 @@ class Database:
             )
             event.listen(self.engine.sync_engine, "connect", _tune)
         self._write_lock = asyncio.Lock()
+        self.cache = ReadCache()
 
     async def create_schema(self) -> None:
         """Create every table registered on `metadata` and stamp the schema version."""
@@ -120,8 +123,12 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A transaction that may write; committed on success, rolled back on any error."""
-        async with self._write_lock, self.engine.begin() as conn:
-            yield conn
+        async with self._write_lock:
+            try:
+                async with self.engine.begin() as conn:
+                    yield conn
+            finally:
+                self.cache.written()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
