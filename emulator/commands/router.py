@@ -9,15 +9,12 @@ from starlette.responses import Response
 
 from emulator.commands import service
 from emulator.http.context import Api, ApiContext
+from emulator.http.params import visible_organizations
 from emulator.http.responses import json_response
 
 router = APIRouter(tags=["devices"])
 
 JsonBody = Annotated[Any, Body()]
-
-
-def _visible(ctx: ApiContext) -> frozenset[str] | None:
-    return ctx.runtime.auth.visible_organizations(ctx.principal, ctx.app)
 
 
 async def _run(
@@ -36,7 +33,7 @@ async def _run(
         body=body,
         component=component,
         module=module,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(call, status=201)
 
@@ -51,7 +48,7 @@ async def _history(
         command=command,
         component=component,
         module=module,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(history)
 

@@ -8,16 +8,13 @@ from fastapi import APIRouter, Body
 from starlette.responses import Response
 
 from emulator.http.context import Api, ApiContext
+from emulator.http.params import visible_organizations
 from emulator.http.responses import json_response
 from emulator.properties import service
 
 router = APIRouter(tags=["devices"])
 
 JsonBody = Annotated[Any, Body()]
-
-
-def _visible(ctx: ApiContext) -> frozenset[str] | None:
-    return ctx.runtime.auth.visible_organizations(ctx.principal, ctx.app)
 
 
 async def _get(ctx: ApiContext, device: str, component: str | None, module: str | None):
@@ -27,7 +24,7 @@ async def _get(ctx: ApiContext, device: str, component: str | None, module: str 
         device_id=device,
         component=component,
         module=module,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(body)
 
@@ -42,7 +39,7 @@ async def _write(
         body=body,
         component=component,
         module=module,
-        visible=_visible(ctx),
+        visible=visible_organizations(ctx),
     )
     return json_response(answer, status=202)
 
