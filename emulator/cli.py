@@ -9,7 +9,7 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from emulator import __version__
@@ -294,4 +294,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = create_app(settings)
     except ScenarioError as exc:
         raise _fail(exc) from None
-    asyncio.run(_serve(app))
+    with asyncio.Runner(loop_factory=_fast_loop_factory()) as runner:
+        runner.run(_serve(app))
+
+
+def _fast_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where installed (uvicorn[standard] brings it on Linux and macOS), as uvicorn does."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop

@@ -107,46 +107,6 @@ async def read(
     return list((await conn.execute(query)).all())
 
 
-async def write(
-    conn: AsyncConnection,
-    *,
-    app_id: str,
-    device_id: str,
-    module: str | None,
-    writes: list[Write],
-    now: float,
-) -> int:
-    """Store desired and cloud values; desired ones share the twin's next version, returned."""
-    current = await conn.execute(
-        select(func.max(props.c.desired_version)).where(
-            props.c.app_id == app_id,
-            props.c.device_id == device_id,
-            props.c.module == (module or ""),
-        )
-    )
-    version = (current.scalar() or 0) + 1
-    for w in writes:
-        values = {
-            "app_id": app_id,
-            "device_id": device_id,
-            "module": module or "",
-            "component": w.component or "",
-            "name": w.name,
-        }
-        if w.cloud:
-            change = {"kind": "cloud", "reported": _json(w.value), "reported_at": now}
-        else:
-            change = {
-                "kind": "device",
-                "desired": _json(w.value),
-                "desired_version": version,
-                "desired_at": now,
-            }
-        statement = insert(props).values(**values, **change)
-        await conn.execute(statement.on_conflict_do_update(index_elements=_KEY, set_=change))
-    return version
-
-
 _desired = insert(props)
 DESIRED = _desired.on_conflict_do_update(
     index_elements=_KEY,
@@ -168,43 +128,83 @@ CLOUD = _cloud.on_conflict_do_update(
 )
 
 
-async def write_many(
-    conn: AsyncConnection,
-    batches: WriteBehind,
-    *,
-    app_id: str,
-    device_ids: list[str],
-    write: Write,
-    now: float,
-) -> dict[str, int]:
-    """Store one value on many devices (no module) with executemany; each desired version."""
-    versions: dict[str, int] = {}
-    if not write.cloud:
+@dataclass(frozen=True)
+class TwinWrite:
+    """Values written to one twin (a device, or one of its modules) at once."""
+
+    app_id: str
+    device_id: str
+    module: str  # "" for the device itself
+    writes: tuple[Write, ...]
+
+
+async def _current_versions(
+    conn: AsyncConnection, twins: list[TwinWrite]
+) -> dict[tuple[str, str, str], int]:
+    """The latest desired version of every twin that gets a desired value."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for twin in twins:
+        if any(not w.cloud for w in twin.writes):
+            wanted.setdefault((twin.app_id, twin.module), set()).add(twin.device_id)
+    found: dict[tuple[str, str, str], int] = {}
+    for (app_id, module), ids in wanted.items():
+        device_ids = sorted(ids)
         for start in range(0, len(device_ids), _IN_CHUNK):
             rows = await conn.execute(
                 select(props.c.device_id, func.max(props.c.desired_version))
                 .where(
                     props.c.app_id == app_id,
+                    props.c.module == module,
                     props.c.device_id.in_(device_ids[start : start + _IN_CHUNK]),
-                    props.c.module == "",
                 )
                 .group_by(props.c.device_id)
             )
-            versions.update((device_id, current or 0) for device_id, current in rows)
-    versions = {d: versions.get(d, 0) + 1 for d in device_ids}
-    key = {"app_id": app_id, "module": "", "component": write.component or "", "name": write.name}
-    value = _json(write.value)
-    if write.cloud:
-        change = {"kind": "cloud", "reported": value, "reported_at": now}
-        rows = [{**key, "device_id": d, **change} for d in device_ids]
-        await batches.executemany(conn, CLOUD, rows)
-    else:
-        change = {"kind": "device", "desired": value, "desired_at": now}
-        rows = [
-            {**key, "device_id": d, **change, "desired_version": versions[d]} for d in device_ids
-        ]
-        await batches.executemany(conn, DESIRED, rows)
-    return versions
+            found.update(((app_id, device_id, module), v or 0) for device_id, v in rows)
+    return found
+
+
+async def write_twins(
+    conn: AsyncConnection, batches: WriteBehind, twins: list[TwinWrite], *, now: float
+) -> list[int]:
+    """Store desired and cloud values of many twins with executemany; each twin's new version.
+
+    A twin's desired values share its next version; a twin written twice gets two versions.
+    """
+    versions = await _current_versions(conn, twins)
+    answer: list[int] = []
+    desired_rows: list[dict[str, Any]] = []
+    cloud_rows: list[dict[str, Any]] = []
+    for twin in twins:
+        key = (twin.app_id, twin.device_id, twin.module)
+        if any(not w.cloud for w in twin.writes):
+            versions[key] = versions.get(key, 0) + 1
+        version = versions.get(key, 0)
+        answer.append(version)
+        for w in twin.writes:
+            row = {
+                "app_id": twin.app_id,
+                "device_id": twin.device_id,
+                "module": twin.module,
+                "component": w.component or "",
+                "name": w.name,
+            }
+            if w.cloud:
+                cloud_rows.append(
+                    {**row, "kind": "cloud", "reported": _json(w.value), "reported_at": now}
+                )
+            else:
+                desired_rows.append(
+                    {
+                        **row,
+                        "kind": "device",
+                        "desired": _json(w.value),
+                        "desired_version": version,
+                        "desired_at": now,
+                    }
+                )
+    await batches.executemany(conn, DESIRED, desired_rows)
+    await batches.executemany(conn, CLOUD, cloud_rows)
+    return answer
 
 
 async def desired(conn: AsyncConnection, *, app_id: str, device_ids: list[str]) -> list[Row]:

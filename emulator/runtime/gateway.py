@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from emulator.applications.service import Application
 from emulator.commands import store as commands
@@ -19,10 +20,11 @@ from emulator.devices.service import not_found, require_device
 from emulator.devices.tables import devices
 from emulator.http.errors import ApiError, BadRequest, NotFound
 from emulator.properties import store as properties
-from emulator.properties.store import Write
+from emulator.properties.store import TwinWrite, Write
 from emulator.runtime.core import Runtime
 from emulator.runtime.simulation import DeviceKey, SimulatedDevice, Simulation
 from emulator.store.batches import WriteBehind
+from emulator.store.group_commit import GroupCommit
 from emulator.telemetry.sink import TelemetrySink
 from simulated_devices.behaviour import Slot
 
@@ -100,6 +102,7 @@ class DeviceGateway:
         self.simulation = simulation
         self.sink = sink
         self.batches = batches
+        self._twin_writes: GroupCommit[TwinWrite, int] = GroupCommit(runtime.db, self._write_twins)
         self._waiters: dict[DeviceKey, list[asyncio.Future[SimulatedDevice | None]]] = {}
         self._ids: dict[str, random.Random] = {}
         simulation.connect_listeners.append(self._connected)
@@ -162,7 +165,7 @@ class DeviceGateway:
             connection_timeout=int(connection_timeout),
             response_timeout=int(response_timeout),
         )
-        async with self.runtime.db.write() as conn:
+        async with self.runtime.db.write(keeps_reads=True) as conn:
             await commands.record(
                 conn,
                 app_id=app.id,
@@ -284,21 +287,15 @@ class DeviceGateway:
             ready.append(device_id)
         if write is None:
             return reasons
-        async with self.runtime.db.write() as conn:
-            versions = await properties.write_many(
-                conn,
-                self.batches,
-                app_id=app.id,
-                device_ids=ready,
-                write=write,
-                now=self.runtime.clock.timestamp(),
-            )
+        twins = [TwinWrite(app.id, device_id, "", (write,)) for device_id in ready]
+        async with self.runtime.db.write(keeps_reads=True) as conn:
+            versions = await self._write_twins(conn, twins)
         if not cloud:
             slot = Slot(None, component)
-            for device_id in ready:
+            for device_id, version in zip(ready, versions, strict=True):
                 sim = self.simulation.get(app.id, device_id)
                 if sim is not None and sim.connected:
-                    self._deliver(sim, slot, name, write.value, versions[device_id])
+                    self._deliver(sim, slot, name, write.value, version)
         return reasons
 
     async def templates(self, app_id: str, device_ids: list[str]) -> dict[str, str | None]:
@@ -320,20 +317,18 @@ class DeviceGateway:
     ) -> None:
         if not writes:
             return
-        async with self.runtime.db.write() as conn:
-            version = await properties.write(
-                conn,
-                app_id=app.id,
-                device_id=device_id,
-                module=module,
-                writes=writes,
-                now=self.runtime.clock.timestamp(),
-            )
+        twin = TwinWrite(app.id, device_id, module or "", tuple(writes))
+        version = await self._twin_writes.submit(twin)
         sim = self.simulation.get(app.id, device_id)
         if sim is not None and sim.connected:
             for w in writes:
                 if not w.cloud:
                     self._deliver(sim, Slot(module, w.component), w.name, w.value, version)
+
+    async def _write_twins(self, conn: AsyncConnection, twins: list[TwinWrite]) -> list[int]:
+        return await properties.write_twins(
+            conn, self.batches, twins, now=self.runtime.clock.timestamp()
+        )
 
     def _plan(
         self,

@@ -67,7 +67,7 @@ class WriteBehind:
             lists, maps = self._lists, self._maps
             self._lists, self._maps, self._count = {}, {}, 0
             try:
-                async with self.db.write() as conn:
+                async with self.db.write(keeps_reads=True) as conn:
                     for statement, rows in lists.items():
                         await self.executemany(conn, statement, rows)
                     for statement, keyed in maps.items():

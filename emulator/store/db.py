@@ -121,14 +121,19 @@ class Database:
                 )
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction that may write; committed on success, rolled back on any error."""
+    async def write(self, *, keeps_reads: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A transaction that may write; committed on success, rolled back on any error.
+
+        `keeps_reads` is for writes that touch none of the tables the read cache answers from
+        (registry tables): telemetry points, property values, command history.
+        """
         async with self._write_lock:
             try:
                 async with self.engine.begin() as conn:
                     yield conn
             finally:
-                self.cache.written()
+                if not keeps_reads:
+                    self.cache.written()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

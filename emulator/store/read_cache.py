@@ -1,4 +1,4 @@
-"""Answers to hot reads, kept until the next committed write makes them stale."""
+"""Answers to hot registry reads, kept until the next committed write makes them stale."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ class ReadCache:
     """Values tagged with the database's write generation; any later write retires them all.
 
     Tagging by generation instead of tracking which rows a write touched keeps every writer
-    (requests, jobs, simulated devices, reset) correct without knowing the cache exists.
+    (requests, jobs, reset, scenarios) correct without knowing the cache exists. Only registry
+    data (devices, device pages, answers kept for replay) is cached here; the data plane's
+    high-volume writes (telemetry, property values, command history) declare that they leave
+    it alone, so a running simulation does not empty it every second.
     """
 
     def __init__(self) -> None:

@@ -23,7 +23,7 @@ def cutoff(runtime: Runtime) -> float:
 async def purge(*, runtime: Runtime) -> int:
     """Delete every application's telemetry older than the retention; answers the count."""
     await runtime.batches.flush()  # buffered points are stored first, so none outlive the purge
-    async with runtime.db.write() as conn:
+    async with runtime.db.write(keeps_reads=True) as conn:
         result = await conn.execute(delete(telemetry).where(telemetry.c.ts < cutoff(runtime)))
     if result.rowcount:
         log.info("deleted %d telemetry points past retention", result.rowcount)
