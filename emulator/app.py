@@ -11,6 +11,7 @@ from emulator import __version__
 from emulator.config import Settings
 from emulator.http.errors import install_error_handlers
 from emulator.http.middleware import RequestMiddleware
+from emulator.http.replay import ReplayMiddleware
 from emulator.http.responses import JsonResponse
 from emulator.routes import API_ROUTERS, CONTROL_ROUTERS, INSTALLERS, MANAGEMENT_ROUTERS
 from emulator.runtime.core import Runtime
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/api")
     for router in (*CONTROL_ROUTERS, *MANAGEMENT_ROUTERS):
         app.include_router(router)
+    app.add_middleware(ReplayMiddleware, runtime=runtime)
     app.add_middleware(
         RequestMiddleware, max_body_bytes=settings.max_body_bytes, clock=runtime.clock
     )

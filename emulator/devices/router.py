@@ -8,9 +8,10 @@ from starlette.responses import Response
 from emulator.devices import components, credentials, relationships, service
 from emulator.http.context import Api
 from emulator.http.listing import list_query
-from emulator.http.paging import page_request, page_response
+from emulator.http.paging import page_body, page_request, page_response
 from emulator.http.params import IfMatch, JsonBody, visible_organizations
-from emulator.http.responses import JsonResponse, json_response, no_content
+from emulator.http.replay import replayable
+from emulator.http.responses import json_response, no_content
 
 router = APIRouter(tags=["devices"])
 
@@ -26,7 +27,9 @@ async def list_devices(ctx: Api) -> Response:
         condition=query.condition,
         visible=visible_organizations(ctx),
     )
-    return page_response(ctx, [service.for_version(d, ctx.version) for d in items], token)
+    return replayable(
+        ctx, page_body(ctx, [service.for_version(d, ctx.version) for d in items], token)
+    )
 
 
 @router.get("/devices/{deviceId}", operation_id="Devices_Get", summary="Get a device")
@@ -38,7 +41,7 @@ async def get_device(deviceId: str, ctx: Api) -> Response:  # noqa: N803
         version=ctx.version,
         visible=visible_organizations(ctx),
     )
-    return JsonResponse(body)
+    return replayable(ctx, body)
 
 
 @router.put("/devices/{deviceId}", operation_id="Devices_Create", summary="Create or update")

@@ -33,9 +33,13 @@ class Principal:
 
 
 ADMIN = (RoleAssignment(ADMINISTRATOR_ROLE_ID),)
+ANONYMOUS = Principal("anonymous", "anonymous", ADMIN)
+BOOTSTRAP_ADMIN = Principal("admin-token", "bootstrap-admin", ADMIN)
 
 # A verifier recognises one kind of credential; None means "not mine, ask the next".
 TokenVerifier = Callable[[str, Application], Awaitable[Principal | None]]
+# A verified header remembered without I/O: its principal, or None when it must be verified.
+CredentialRecall = Callable[[str, Application], Principal | None]
 # Organization ids whose subtree the principal may see, or None for the whole application.
 OrganizationScope = Callable[[Principal, Application], frozenset[str] | None]
 # A permission check answers the permission the principal lacks, or None when allowed.
@@ -52,21 +56,31 @@ class Authenticator:
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self.verifiers: list[TokenVerifier] = []
+        self.recall: CredentialRecall = lambda header, app: None
         self.permission_check: PermissionCheck = _administrators_only
         self.organization_scope: OrganizationScope = lambda principal, app: None
 
+    def known(self, header: str | None, app: Application) -> Principal | None:
+        """The principal when this header needs no verification (again); None otherwise."""
+        if self.mode == "off":
+            return ANONYMOUS
+        if not header:
+            return None
+        if header == app.admin_token:
+            return BOOTSTRAP_ADMIN
+        return self.recall(header, app)
+
     async def authenticate(self, header: str | None, app: Application) -> Principal:
         """The principal for this header, or Unauthenticated saying how to authenticate."""
-        if self.mode == "off":
-            return Principal("anonymous", "anonymous", ADMIN)
+        principal = self.known(header, app)
+        if principal is not None:
+            return principal
         if not header:
             raise Unauthenticated(
                 "The request has no Authorization header. Send an API token"
                 " ('SharedAccessSignature sr=...') or 'Bearer <token>'; the emulator prints a"
                 " bootstrap admin token at start (--admin-token)."
             )
-        if header == app.admin_token:
-            return Principal("admin-token", "bootstrap-admin", ADMIN)
         for verify in self.verifiers:
             principal = await verify(header, app)
             if principal is not None:

@@ -22,6 +22,10 @@ class ApiContext:
     principal: Principal
     runtime: Runtime
     request: Request
+    operation_id: str | None
+    # The database's write generation when the request arrived: answers read later may be kept
+    # for replay only if no write has ended since.
+    generation: int
 
     @property
     def request_id(self) -> str:
@@ -35,6 +39,7 @@ def runtime_of(request: Request) -> Runtime:
 async def api_context(request: Request) -> ApiContext:
     """Resolve and check an IoT Central call; used as a dependency of every /api route."""
     runtime = runtime_of(request)
+    generation = runtime.db.cache.generation
     app = runtime.apps.for_host(request.headers.get("host"))
     route = request.scope.get("route")
     operation_id = getattr(route, "operation_id", None)
@@ -42,7 +47,7 @@ async def api_context(request: Request) -> ApiContext:
     principal = await runtime.auth.authenticate(request.headers.get("authorization"), app)
     if operation_id:
         runtime.auth.authorize(principal, operation_id, app)
-    return ApiContext(app, version, principal, runtime, request)
+    return ApiContext(app, version, principal, runtime, request, operation_id, generation)
 
 
 @dataclass

@@ -116,10 +116,15 @@ def next_link(ctx: ApiContext, token: str | None) -> str | None:
     return str(url.replace(query=urlencode(params, safe="$:;")))
 
 
-def page_response(ctx: ApiContext, items: list[Any], token: str | None) -> Response:
+def page_body(ctx: ApiContext, items: list[Any], token: str | None) -> dict[str, Any]:
     """`{"value": [...], "nextLink": ...}`, nextLink left out on the last page."""
     body: dict[str, Any] = {"value": items}
     link = next_link(ctx, token)
     if link is not None:
         body["nextLink"] = link
-    return json_response(body)
+    return body
+
+
+def page_response(ctx: ApiContext, items: list[Any], token: str | None) -> Response:
+    """A page of a list as the API answers it."""
+    return json_response(page_body(ctx, items, token))

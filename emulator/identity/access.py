@@ -37,6 +37,11 @@ class CredentialCache:
     def get(self, app_id: str, header: str) -> Credential | None:
         return self._by_app.get(app_id, {}).get(header)
 
+    def recall(self, app_id: str, header: str, now: float) -> Principal | None:
+        """The principal of a verified header that has not expired; None otherwise."""
+        found = self.get(app_id, header)
+        return found.principal if found is not None and now < found.expires_at else None
+
     def put(self, app_id: str, header: str, credential: Credential, *, generation: int) -> None:
         """Remember a verified header, unless something was forgotten since it was read."""
         if generation != self.generation(app_id):

@@ -17,6 +17,9 @@ def install(runtime: Runtime) -> None:
     access = access_of(runtime)
     runtime.auth.permission_check = access.permission_check
     runtime.auth.organization_scope = access.organization_scope
+    runtime.auth.recall = lambda header, app: access.credentials.recall(
+        app.id, header, runtime.clock.timestamp()
+    )
     runtime.auth.verifiers.append(partial(api_tokens.verify, runtime))
     runtime.auth.verifiers.append(partial(bearer.verify, runtime))
 
