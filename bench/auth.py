@@ -1,10 +1,12 @@
 """How much authentication costs per request: cached and first-time API token checks in process,
 then GET /api/roles on the real server (wrk) under the admin token, an Administrator API token and
-a minted bearer token. `python bench/auth.py [N] [SECONDS]`."""
+a minted bearer token. `python bench/auth.py [N] [SECONDS] [--json]`."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import sys
 import tempfile
 import time
@@ -21,9 +23,15 @@ from emulator.identity.access import access_of  # noqa: E402
 
 ADMINISTRATOR = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4"
 V = "?api-version=2022-07-31"
+CREDENTIALS = {
+    "admin_token": "admin token",
+    "api_token": "API token",
+    "minted_bearer": "minted bearer",
+}
 
 
-async def main(n: int) -> None:
+async def in_process(n: int) -> dict[str, float]:
+    """Token checks and GET /api/roles through ASGI, `n` times each."""
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(Settings(db_path=f"{folder}/bench.db", seed=1, log_level="warning"))
         runtime = app.state.runtime
@@ -54,8 +62,8 @@ async def main(n: int) -> None:
 
                 timings = {}
                 for label, headers in (
-                    ("admin token", admin),
-                    ("API token", {"Authorization": header}),
+                    ("admin_token", admin),
+                    ("api_token", {"Authorization": header}),
                 ):
                     start = time.perf_counter()
                     for _ in range(n):
@@ -63,14 +71,15 @@ async def main(n: int) -> None:
                     timings[label] = (time.perf_counter() - start) / n
                     assert response.status_code == 200
 
-    print(f"requests per measurement: {n}")
-    print(f"API token check, first time (HMAC + SQLite read): {first * 1e6:8.1f} us")
-    print(f"API token check, cached, plus permission check:   {cached * 1e6:8.1f} us")
-    for label, seconds in timings.items():
-        print(f"GET /api/roles through ASGI with {label:>11}:   {seconds * 1e3:8.3f} ms")
+    return {
+        "requests": n,
+        "first_check_us": first * 1e6,
+        "cached_check_us": cached * 1e6,
+        **{f"asgi_{label}_ms": seconds * 1e3 for label, seconds in timings.items()},
+    }
 
 
-def over_http(seconds: int) -> None:
+def over_http(seconds: int) -> dict[str, float]:
     """Throughput of one cheap call under each kind of credential, on the real server."""
     port = free_port()
     with serve(
@@ -88,20 +97,49 @@ def over_http(seconds: int) -> None:
             f"{server.base}/_emulator/bearer-tokens", json={"userId": "bench"}, headers=admin
         )
         credentials = {
-            "admin token": DEFAULT_ADMIN_TOKEN,
-            "API token": made.json()["token"],
-            "minted bearer": minted.json()["authorization"],
+            "admin_token": DEFAULT_ADMIN_TOKEN,
+            "api_token": made.json()["token"],
+            "minted_bearer": minted.json()["authorization"],
         }
+        results = {}
         for label, value in credentials.items():
             # One call first, so the measurement is of verified (cached) credentials.
             httpx.get(f"{server.base}/api/roles{V}", headers={"Authorization": value})
             result = load(f"{server.base}/api/roles{V}", seconds=seconds, authorization=value)
-            print(
-                f"GET /api/roles over HTTP, {label:>13}: {result.requests_per_second:7.0f} req/s"
-                f"  p50 {result.p50_ms:.2f} ms  p99 {result.p99_ms:.2f} ms  errors {result.errors}"
-            )
+            results[f"http_{label}_rps"] = result.requests_per_second
+            results[f"http_{label}_p50_ms"] = result.p50_ms
+            results[f"http_{label}_p99_ms"] = result.p99_ms
+            results[f"http_{label}_errors"] = result.errors
+    return results
+
+
+def report(r: dict[str, float]) -> None:
+    print(f"requests per measurement: {r['requests']}")
+    print(f"API token check, first time (HMAC + SQLite read): {r['first_check_us']:8.1f} us")
+    print(f"API token check, cached, plus permission check:   {r['cached_check_us']:8.1f} us")
+    for key in ("admin_token", "api_token"):
+        label = CREDENTIALS[key]
+        print(f"GET /api/roles through ASGI with {label:>11}:   {r[f'asgi_{key}_ms']:8.3f} ms")
+    for key, label in CREDENTIALS.items():
+        print(
+            f"GET /api/roles over HTTP, {label:>13}: {r[f'http_{key}_rps']:7.0f} req/s"
+            f"  p50 {r[f'http_{key}_p50_ms']:.2f} ms  p99 {r[f'http_{key}_p99_ms']:.2f} ms"
+            f"  errors {r[f'http_{key}_errors']}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, nargs="?", default=2000, help="checks per measurement")
+    parser.add_argument("seconds", type=int, nargs="?", default=3, help="load per credential")
+    parser.add_argument("--json", action="store_true", help="print one JSON line of results")
+    args = parser.parse_args()
+    results = {**asyncio.run(in_process(args.n)), **over_http(args.seconds)}
+    if args.json:
+        print(json.dumps(results))
+    else:
+        report(results)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
-    over_http(int(sys.argv[2]) if len(sys.argv) > 2 else 3)
+    main()

@@ -1,7 +1,7 @@
 """How fast the job engine works through devices: a property job over N simulated devices
 (10,000 by default) with the clock frozen and advanced as fast as the engine goes.
 
-    python bench/jobs.py [--devices N] [--concurrency K]
+    python bench/jobs.py [--devices N] [--concurrency K] [--json]
 
 Prints device operations per second (every operation goes through the device gateway, which
 stores the desired value and delivers it) and how many devices acknowledged the value.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import tempfile
 import time
@@ -69,7 +70,8 @@ async def count_acknowledged(runtime, app_id: str) -> int:  # type: ignore[no-un
         return (await conn.execute(query)).scalar_one()
 
 
-async def run(count: int, concurrency: int) -> None:
+async def measure(count: int, concurrency: int) -> dict:
+    """Every number this benchmark reports, by name."""
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             db_path=f"{folder}/bench.db", seed=1, log_level="warning", job_concurrency=concurrency
@@ -109,21 +111,41 @@ async def run(count: int, concurrency: int) -> None:
                 await runtime.scheduler.advance(DEFAULT_ACK_DELAY + 1)  # the last acks arrive
                 acknowledged = await count_acknowledged(runtime, runtime.apps.default.id)
 
-    progress = found["progress"]
-    print(f"job status:           {found['status']} {progress}")
-    print(f"devices:              {count} (window of {concurrency}, 100 ms emulated each)")
-    print(f"real time:            {elapsed:.2f} s (CPU {cpu:.2f} s)")
-    print(f"emulated time:        {emulated:.0f} s")
-    print(f"acknowledged by the simulated devices: {acknowledged}")
-    print(f"device operations/s:  {count / elapsed:,.0f}")
+    return {
+        "status": found["status"],
+        "progress": found["progress"],
+        "devices": count,
+        "concurrency": concurrency,
+        "real_s": elapsed,
+        "cpu_s": cpu,
+        "emulated_s": emulated,
+        "acknowledged": acknowledged,
+        "operations_per_s": count / elapsed,
+    }
+
+
+def report(r: dict) -> None:
+    print(f"job status:           {r['status']} {r['progress']}")
+    print(
+        f"devices:              {r['devices']} (window of {r['concurrency']}, 100 ms emulated each)"
+    )
+    print(f"real time:            {r['real_s']:.2f} s (CPU {r['cpu_s']:.2f} s)")
+    print(f"emulated time:        {r['emulated_s']:.0f} s")
+    print(f"acknowledged by the simulated devices: {r['acknowledged']}")
+    print(f"device operations/s:  {r['operations_per_s']:,.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=1000)
+    parser.add_argument("--json", action="store_true", help="print one JSON line of results")
     args = parser.parse_args()
-    asyncio.run(run(args.devices, args.concurrency))
+    results = asyncio.run(measure(args.devices, args.concurrency))
+    if args.json:
+        print(json.dumps(results))
+    else:
+        report(results)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """How fast POST /api/query answers over a large telemetry history.
 
-Run: python bench/query.py [--devices 20] [--days 3] [--every 60]
+Run: python bench/query.py [--devices 20] [--days 3] [--every 60] [--repeat 5] [--json]
 Stores `devices` x `days` of messages every `every` emulated seconds (three telemetry values each)
 into a fresh SQLite file, then times each query through the ASGI app.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import sys
@@ -35,17 +36,32 @@ MODEL = {
     ]
     + [{"@type": "Property", "name": "serialNumber", "schema": "string"}],
 }
+# name in the results: (label, query)
 QUERIES = {
-    "last hour, 3 values": "SELECT $id, $ts, temperature, humidity, pressure FROM {t}"
-    " WHERE WITHIN_WINDOW(PT1H)",
-    "one device, 1 day, filter": "SELECT $ts, temperature AS t FROM {t}"
-    " WHERE WITHIN_WINDOW(P1D) AND $id = 'dev-007' AND t > 30",
-    "TOP 100 newest": "SELECT TOP 100 $id, $ts AS ts, temperature FROM {t} ORDER BY ts DESC",
-    "AVG per 10 min, 1 day": "SELECT AVG(temperature), MAX(humidity) FROM {t}"
-    " WHERE WITHIN_WINDOW(P1D) GROUP BY WINDOW(PT10M)",
-    "per device per hour, all": "SELECT $id, AVG(temperature), COUNT(pressure),"
-    " LAST(humidity) FROM {t} GROUP BY WINDOW(PT1H)",
-    "properties of every device": "SELECT $id, serialNumber FROM {t}",
+    "last_hour": (
+        "last hour, 3 values",
+        "SELECT $id, $ts, temperature, humidity, pressure FROM {t} WHERE WITHIN_WINDOW(PT1H)",
+    ),
+    "one_device_day": (
+        "one device, 1 day, filter",
+        "SELECT $ts, temperature AS t FROM {t}"
+        " WHERE WITHIN_WINDOW(P1D) AND $id = 'dev-007' AND t > 30",
+    ),
+    "top_100": (
+        "TOP 100 newest",
+        "SELECT TOP 100 $id, $ts AS ts, temperature FROM {t} ORDER BY ts DESC",
+    ),
+    "avg_10min_day": (
+        "AVG per 10 min, 1 day",
+        "SELECT AVG(temperature), MAX(humidity) FROM {t}"
+        " WHERE WITHIN_WINDOW(P1D) GROUP BY WINDOW(PT10M)",
+    ),
+    "per_device_hour": (
+        "per device per hour, all",
+        "SELECT $id, AVG(temperature), COUNT(pressure), LAST(humidity) FROM {t}"
+        " GROUP BY WINDOW(PT1H)",
+    ),
+    "properties": ("properties of every device", "SELECT $id, serialNumber FROM {t}"),
 }
 
 
@@ -93,13 +109,9 @@ async def fill(
     return total
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--devices", type=int, default=20)
-    parser.add_argument("--days", type=float, default=3)
-    parser.add_argument("--every", type=float, default=60)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+async def measure(devices: int, days: float, every: float, repeat: int) -> dict[str, float]:
+    """Every number this benchmark reports, by name: `<query>_ms` is the median of `repeat`."""
+    results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(Settings(db_path=f"{folder}/bench.db", seed=1))
         runtime = app.state.runtime
@@ -112,24 +124,48 @@ async def main() -> None:
                 headers={"Authorization": DEFAULT_ADMIN_TOKEN},
             ) as client:
                 started = time.perf_counter()
-                points = await fill(client, runtime, args.devices, args.days, args.every)
-                print(f"stored {points:,} telemetry points in {time.perf_counter() - started:.1f}s")
-                for label, text in QUERIES.items():
-                    timings, count, status = [], 0, 0
-                    for _ in range(args.repeat):
+                results["points"] = await fill(client, runtime, devices, days, every)
+                results["fill_s"] = time.perf_counter() - started
+                for name, (_, text) in QUERIES.items():
+                    timings = []
+                    for _ in range(repeat):
                         t0 = time.perf_counter()
                         response = await client.post(
                             "/api/query?api-version=2022-10-31-preview",
                             json={"query": text.format(t=TEMPLATE)},
                         )
                         timings.append((time.perf_counter() - t0) * 1000)
-                        status = response.status_code
-                        count = len(response.json().get("results", []))
-                    print(
-                        f"{label:28} {status} rows={count:6d}"
-                        f"  median {statistics.median(timings):7.1f} ms  max {max(timings):7.1f} ms"
-                    )
+                        if response.status_code != 200:
+                            raise SystemExit(f"{name}: {response.status_code} {response.text}")
+                    results[f"{name}_rows"] = len(response.json()["results"])
+                    results[f"{name}_ms"] = statistics.median(timings)
+                    results[f"{name}_max_ms"] = max(timings)
+    return results
+
+
+def report(r: dict[str, float]) -> None:
+    print(f"stored {r['points']:,} telemetry points in {r['fill_s']:.1f}s")
+    for name, (label, _) in QUERIES.items():
+        print(
+            f"{label:28} rows={r[name + '_rows']:6d}"
+            f"  median {r[name + '_ms']:7.1f} ms  max {r[name + '_max_ms']:7.1f} ms"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=20)
+    parser.add_argument("--days", type=float, default=3)
+    parser.add_argument("--every", type=float, default=60)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print one JSON line of results")
+    args = parser.parse_args()
+    results = asyncio.run(measure(args.devices, args.days, args.every, args.repeat))
+    if args.json:
+        print(json.dumps(results))
+    else:
+        report(results)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -1,13 +1,14 @@
 """Registry benchmark against a real uvicorn process: create N devices through the API with a few
 concurrent clients, walk every page of the list, and read a group matching half of them.
 
-    python bench/registry.py [--devices 100000] [--clients 4] [--page-size 100]
+    python bench/registry.py [--devices 100000] [--clients 8] [--page-size 100] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import socket
@@ -132,13 +133,8 @@ async def walk(client: httpx.AsyncClient, total: int, page_size: int) -> tuple[f
     return time.perf_counter() - started, latencies
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--devices", type=int, default=100_000)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--page-size", type=int, default=100)
-    args = parser.parse_args()
-
+async def measure(devices: int, clients: int, page_size: int) -> dict[str, float]:
+    """Every number this benchmark reports, by name."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -181,9 +177,9 @@ async def main() -> None:
                         },
                     )
                 cpu_before = server_cpu_seconds(server.pid)
-                created = await create_devices(port, args.devices, args.clients)
+                created = await create_devices(port, devices, clients)
                 create_cpu = server_cpu_seconds(server.pid) - cpu_before
-                total, latencies = await walk(client, args.devices, args.page_size)
+                total, latencies = await walk(client, devices, page_size)
                 group = {
                     "displayName": "Half",
                     "filter": f'SELECT * FROM devices WHERE $template = "{TEMPLATES[0]}"',
@@ -203,22 +199,55 @@ async def main() -> None:
 
     first = statistics.mean(latencies[:5])
     last = statistics.mean(latencies[-5:])
+    return {
+        "devices": devices,
+        "clients": clients,
+        "create_s": created,
+        "create_per_s": devices / created,
+        "create_cpu_ms_per_device": create_cpu * 1000 / devices,
+        "pages": len(latencies),
+        "page_size": page_size,
+        "walk_s": total,
+        "first_page_ms": first * 1000,
+        "last_page_ms": last * 1000,
+        "page_ratio": last / first,
+        "group_first_page_ms": group_first_page * 1000,
+        "group_first_page_devices": len(first_members.json()["value"]),
+        "member_ids_ms": members_seconds * 1000,
+    }
+
+
+def report(r: dict[str, float]) -> None:
     print(f"machine: {os.cpu_count()} cpus, {cpu_model()}, Python {platform.python_version()}")
     print(
-        f"create {args.devices} devices ({args.clients} clients): {created:.1f}s,"
-        f" {args.devices / created:.0f} devices/s;"
-        f" server CPU {create_cpu * 1000 / args.devices:.2f} ms per device"
+        f"create {r['devices']} devices ({r['clients']} clients): {r['create_s']:.1f}s,"
+        f" {r['create_per_s']:.0f} devices/s;"
+        f" server CPU {r['create_cpu_ms_per_device']:.2f} ms per device"
     )
     print(
-        f"list all, {len(latencies)} pages of {args.page_size}: {total:.1f}s;"
-        f" first pages {first * 1000:.1f} ms, last pages {last * 1000:.1f} ms"
-        f" (ratio {last / first:.2f})"
+        f"list all, {r['pages']} pages of {r['page_size']}: {r['walk_s']:.1f}s;"
+        f" first pages {r['first_page_ms']:.1f} ms, last pages {r['last_page_ms']:.1f} ms"
+        f" (ratio {r['page_ratio']:.2f})"
     )
     print(
-        f"group matching half: first page of members {group_first_page * 1000:.1f} ms"
-        f" ({len(first_members.json()['value'])} devices);"
-        f" member_ids of {args.devices // 2} devices {members_seconds * 1000:.0f} ms"
+        f"group matching half: first page of members {r['group_first_page_ms']:.1f} ms"
+        f" ({r['group_first_page_devices']} devices);"
+        f" member_ids of {r['devices'] // 2} devices {r['member_ids_ms']:.0f} ms"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--json", action="store_true", help="print one JSON line of results")
+    args = parser.parse_args()
+    results = asyncio.run(measure(args.devices, args.clients, args.page_size))
+    if args.json:
+        print(json.dumps(results))
+    else:
+        report(results)
 
 
 async def member_ids_seconds(db: str) -> float:
@@ -240,4 +269,4 @@ async def member_ids_seconds(db: str) -> float:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -1,6 +1,6 @@
 """Sustained simulation load: N simulated thermostats, one message per second each, real time.
 
-    python bench/simulation.py [--devices 10000] [--duration 60] [--db PATH]
+    python bench/simulation.py [--devices 10000] [--duration 60] [--db PATH] [--json]
 
 Prints messages per second, the CPU share of the process, its resident memory, and how late
 the worst tick ran. Target at time scale 1: 10,000 devices sustained, < 0.5 core, < 300 MB RSS.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
 import sys
@@ -47,7 +48,8 @@ async def stored_points(runtime: Runtime) -> int:
         return (await conn.execute(select(func.count()).select_from(telemetry))).scalar_one()
 
 
-async def main(devices: int, duration: float, db_path: str) -> None:
+async def measure(devices: int, duration: float, db_path: str) -> dict[str, float]:
+    """Every number this benchmark reports, by name."""
     runtime = Runtime(Settings(db_path=db_path, seed=1))
     await runtime.start()
     app = runtime.apps.default
@@ -84,17 +86,32 @@ async def main(devices: int, duration: float, db_path: str) -> None:
     rss, peak = rss_mb()
     await runtime.stop()
 
+    return {
+        "devices": devices,
+        "boot_s": boot,
+        "window_s": wall,
+        "messages_per_s": points / wall,
+        "messages_ratio": points / wall / devices,
+        "cpu_share": cpu_used / wall,
+        "rss_mb": rss,
+        "peak_rss_mb": peak,
+        "worst_lag_s": simulation.lag,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def report(r: dict[str, float]) -> None:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln), "?")
     print(f"machine:        {os.cpu_count()} cores, {model}")
-    print(f"load average:   {os.getloadavg()[0]:.1f} (other processes share these cores)")
-    print(f"devices:        {devices} thermostats, 1 message/s each, time scale 1")
-    print(f"boot:           {boot:.1f} s to start every device")
-    print(f"window:         {wall:.1f} s real time")
-    print(f"messages/s:     {points / wall:,.0f} stored (target {devices:,})")
-    print(f"cpu share:      {cpu_used / wall:.2f} of one core")
-    print(f"rss:            {rss:.0f} MB now, {peak:.0f} MB peak")
-    print(f"worst tick lag: {simulation.lag:.2f} s")
+    print(f"load average:   {r['load_average']:.1f} (other processes share these cores)")
+    print(f"devices:        {r['devices']} thermostats, 1 message/s each, time scale 1")
+    print(f"boot:           {r['boot_s']:.1f} s to start every device")
+    print(f"window:         {r['window_s']:.1f} s real time")
+    print(f"messages/s:     {r['messages_per_s']:,.0f} stored (target {r['devices']:,})")
+    print(f"cpu share:      {r['cpu_share']:.2f} of one core")
+    print(f"rss:            {r['rss_mb']:.0f} MB now, {r['peak_rss_mb']:.0f} MB peak")
+    print(f"worst tick lag: {r['worst_lag_s']:.2f} s")
 
 
 if __name__ == "__main__":
@@ -102,7 +119,12 @@ if __name__ == "__main__":
     parser.add_argument("--devices", type=int, default=10_000)
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds (60)")
     parser.add_argument("--db", help="SQLite file (default: a temporary file)")
+    parser.add_argument("--json", action="store_true", help="print one JSON line of results")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = args.db or os.path.join(folder, "bench.db")
-        asyncio.run(main(args.devices, args.duration, path))
+        results = asyncio.run(measure(args.devices, args.duration, path))
+    if args.json:
+        print(json.dumps(results))
+    else:
+        report(results)
