@@ -33,18 +33,19 @@ from emulator.telemetry import retention as telemetry_retention
 from emulator.telemetry.router import router as telemetry_router
 from emulator.users.router import router as users_router
 
-# IoT Central's data plane, mounted under /api.
+# IoT Central's data plane, under /api. Routes are matched in this order, so the device
+# routers clients call most come first.
 API_ROUTERS: list[APIRouter] = [
-    identity_router,
-    device_templates_router,
     devices_router,
-    device_groups_router,
-    api_tokens_router,
-    users_router,
-    organizations_router,
     properties_router,
     commands_router,
     telemetry_router,
+    device_templates_router,
+    device_groups_router,
+    identity_router,
+    api_tokens_router,
+    users_router,
+    organizations_router,
     query_router,
     jobs_router,
     scheduled_jobs_router,

@@ -12,7 +12,7 @@ from emulator.http.context import Api
 from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(tags=["apiTokens"])
+router = APIRouter(prefix="/api", tags=["apiTokens"])
 
 _EXAMPLE = {"roles": [{"role": "ae2c9854-393b-4f97-8c42-479d70ce626e"}]}
 

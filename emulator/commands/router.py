@@ -12,7 +12,7 @@ from emulator.http.context import Api, ApiContext
 from emulator.http.params import visible_organizations
 from emulator.http.responses import json_response
 
-router = APIRouter(tags=["devices"])
+router = APIRouter(prefix="/api", tags=["devices"])
 
 JsonBody = Annotated[Any, Body()]
 

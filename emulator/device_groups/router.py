@@ -13,7 +13,7 @@ from emulator.http.paging import page_request, page_response
 from emulator.http.params import IfMatch, JsonBody, visible_organizations
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(tags=["deviceGroups"])
+router = APIRouter(prefix="/api", tags=["deviceGroups"])
 
 
 @router.get("/deviceGroups", operation_id="DeviceGroups_List", summary="List device groups")

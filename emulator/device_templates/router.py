@@ -12,7 +12,7 @@ from emulator.http.paging import page_response
 from emulator.http.params import IfMatch, JsonBody
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(tags=["deviceTemplates"])
+router = APIRouter(prefix="/api", tags=["deviceTemplates"])
 
 
 @router.get("/deviceTemplates", operation_id="DeviceTemplates_List", summary="List templates")

@@ -13,7 +13,7 @@ from emulator.http.params import IfMatch, JsonBody, visible_organizations
 from emulator.http.replay import replayable
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(tags=["devices"])
+router = APIRouter(prefix="/api", tags=["devices"])
 
 
 @router.get("/devices", operation_id="Devices_List", summary="List devices")

@@ -11,7 +11,7 @@ from emulator.http.responses import json_response
 from emulator.identity import roles
 from emulator.identity.access import access_of
 
-router = APIRouter(tags=["roles"])
+router = APIRouter(prefix="/api", tags=["roles"])
 
 
 @router.get("/roles", operation_id="Roles_List", summary="List the application's roles")

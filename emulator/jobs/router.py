@@ -12,7 +12,7 @@ from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.jobs import service
 
-router = APIRouter(tags=["jobs"])
+router = APIRouter(prefix="/api", tags=["jobs"])
 
 JobBody = Annotated[Any, Body(description="A Job: group, data and optional batch/threshold")]
 

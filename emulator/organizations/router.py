@@ -12,7 +12,7 @@ from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.organizations import service
 
-router = APIRouter(tags=["organizations"])
+router = APIRouter(prefix="/api", tags=["organizations"])
 
 _EXAMPLE = {"displayName": "Seattle", "parent": "washington"}
 

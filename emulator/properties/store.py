@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -137,48 +137,65 @@ class TwinWrite:
     module: str  # "" for the device itself
     writes: tuple[Write, ...]
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.app_id, self.device_id, self.module)
 
-async def _current_versions(
-    conn: AsyncConnection, twins: list[TwinWrite]
-) -> dict[tuple[str, str, str], int]:
-    """The latest desired version of every twin that gets a desired value."""
-    wanted: dict[tuple[str, str], set[str]] = {}
+
+TwinKey = tuple[str, str, str]  # (app id, device id, module)
+
+_LATEST_VERSIONS = (
+    select(props.c.device_id, func.max(props.c.desired_version))
+    .where(
+        props.c.app_id == bindparam("app_id"),
+        props.c.module == bindparam("module"),
+        props.c.device_id.in_(bindparam("device_ids", expanding=True)),
+    )
+    .group_by(props.c.device_id)
+)
+
+
+async def _load_versions(
+    conn: AsyncConnection, twins: list[TwinWrite], versions: dict[TwinKey, int]
+) -> None:
+    """Read the latest desired version of every twin `versions` does not know yet."""
+    missing: dict[tuple[str, str], set[str]] = {}
     for twin in twins:
-        if any(not w.cloud for w in twin.writes):
-            wanted.setdefault((twin.app_id, twin.module), set()).add(twin.device_id)
-    found: dict[tuple[str, str, str], int] = {}
-    for (app_id, module), ids in wanted.items():
+        if twin.key not in versions and any(not w.cloud for w in twin.writes):
+            missing.setdefault((twin.app_id, twin.module), set()).add(twin.device_id)
+    for (app_id, module), ids in missing.items():
         device_ids = sorted(ids)
         for start in range(0, len(device_ids), _IN_CHUNK):
+            chunk = device_ids[start : start + _IN_CHUNK]
             rows = await conn.execute(
-                select(props.c.device_id, func.max(props.c.desired_version))
-                .where(
-                    props.c.app_id == app_id,
-                    props.c.module == module,
-                    props.c.device_id.in_(device_ids[start : start + _IN_CHUNK]),
-                )
-                .group_by(props.c.device_id)
+                _LATEST_VERSIONS, {"app_id": app_id, "module": module, "device_ids": chunk}
             )
-            found.update(((app_id, device_id, module), v or 0) for device_id, v in rows)
-    return found
+            versions.update({(app_id, device_id, module): 0 for device_id in chunk})
+            versions.update(((app_id, device_id, module), v or 0) for device_id, v in rows)
 
 
 async def write_twins(
-    conn: AsyncConnection, batches: WriteBehind, twins: list[TwinWrite], *, now: float
+    conn: AsyncConnection,
+    batches: WriteBehind,
+    twins: list[TwinWrite],
+    *,
+    versions: dict[TwinKey, int],
+    now: float,
 ) -> list[int]:
     """Store desired and cloud values of many twins with executemany; each twin's new version.
 
-    A twin's desired values share its next version; a twin written twice gets two versions.
+    `versions` holds the latest desired version of twins written before (read from the database
+    when missing) and is advanced here: a twin's desired values share its next version, and a
+    twin written twice gets two. The caller forgets it if the transaction fails.
     """
-    versions = await _current_versions(conn, twins)
+    await _load_versions(conn, twins, versions)
     answer: list[int] = []
     desired_rows: list[dict[str, Any]] = []
     cloud_rows: list[dict[str, Any]] = []
     for twin in twins:
-        key = (twin.app_id, twin.device_id, twin.module)
         if any(not w.cloud for w in twin.writes):
-            versions[key] = versions.get(key, 0) + 1
-        version = versions.get(key, 0)
+            versions[twin.key] += 1
+        version = versions.get(twin.key, 0)
         answer.append(version)
         for w in twin.writes:
             row = {

@@ -10,7 +10,7 @@ from emulator.http.context import Api
 from emulator.http.responses import json_response
 from emulator.query import service
 
-router = APIRouter(tags=["query"])
+router = APIRouter(prefix="/api", tags=["query"])
 
 
 class QueryRequest(BaseModel):

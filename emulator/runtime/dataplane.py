@@ -81,6 +81,7 @@ def install(runtime: Runtime) -> None:
                 await conn.execute(
                     delete(table).where(table.c.app_id == app.id, table.c.device_id == device_id)
                 )
+        gateway.forget_device(app.id, device_id)
 
     async def on_template_changed(app: Application, template_id: str) -> None:
         for sim in [s for s in simulation.devices.values() if s.app_id == app.id]:
@@ -91,12 +92,12 @@ def install(runtime: Runtime) -> None:
         """Stop the app's devices, forget its buffered and in-memory state, boot it again."""
         simulation.stop_app(app.id)
         sink.forget(app.id)
-        gateway.forget(app.id)
         batches.discard(lambda row: row.get("app_id") != app.id)
         await batches.flush()
         async with runtime.db.write() as conn:
             for table in (telemetry, device_properties, device_commands):
                 await conn.execute(delete(table).where(table.c.app_id == app.id))
+        gateway.forget(app.id)
         await start_app(app)
 
     runtime.start_hooks.append(start_app)

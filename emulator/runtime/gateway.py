@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from emulator.applications.service import Application
 from emulator.commands import store as commands
@@ -20,7 +19,7 @@ from emulator.devices.service import not_found, require_device
 from emulator.devices.tables import devices
 from emulator.http.errors import ApiError, BadRequest, NotFound
 from emulator.properties import store as properties
-from emulator.properties.store import TwinWrite, Write
+from emulator.properties.store import TwinKey, TwinWrite, Write
 from emulator.runtime.core import Runtime
 from emulator.runtime.simulation import DeviceKey, SimulatedDevice, Simulation
 from emulator.store.batches import WriteBehind
@@ -102,7 +101,8 @@ class DeviceGateway:
         self.simulation = simulation
         self.sink = sink
         self.batches = batches
-        self._twin_writes: GroupCommit[TwinWrite, int] = GroupCommit(runtime.db, self._write_twins)
+        self._twin_writes: GroupCommit[TwinWrite, int] = GroupCommit(self._write_twins)
+        self._versions: dict[TwinKey, int] = {}  # latest desired version per twin written
         self._waiters: dict[DeviceKey, list[asyncio.Future[SimulatedDevice | None]]] = {}
         self._ids: dict[str, random.Random] = {}
         simulation.connect_listeners.append(self._connected)
@@ -187,6 +187,11 @@ class DeviceGateway:
     def forget(self, app_id: str) -> None:
         """An application was reset: request ids start again from the seed."""
         self._ids.pop(app_id, None)
+        self._versions = {k: v for k, v in self._versions.items() if k[0] != app_id}
+
+    def forget_device(self, app_id: str, device_id: str) -> None:
+        """A device was deleted with its properties: its twins start again from version 1."""
+        self._versions = {k: v for k, v in self._versions.items() if k[:2] != (app_id, device_id)}
 
     async def _ask(
         self, sim: SimulatedDevice, slot: Slot, command: str, request: Any, timeout: float
@@ -288,8 +293,7 @@ class DeviceGateway:
         if write is None:
             return reasons
         twins = [TwinWrite(app.id, device_id, "", (write,)) for device_id in ready]
-        async with self.runtime.db.write(keeps_reads=True) as conn:
-            versions = await self._write_twins(conn, twins)
+        versions = await self._write_twins(twins)
         if not cloud:
             slot = Slot(None, component)
             for device_id, version in zip(ready, versions, strict=True):
@@ -325,10 +329,20 @@ class DeviceGateway:
                 if not w.cloud:
                     self._deliver(sim, Slot(module, w.component), w.name, w.value, version)
 
-    async def _write_twins(self, conn: AsyncConnection, twins: list[TwinWrite]) -> list[int]:
-        return await properties.write_twins(
-            conn, self.batches, twins, now=self.runtime.clock.timestamp()
-        )
+    async def _write_twins(self, twins: list[TwinWrite]) -> list[int]:
+        """One transaction for many twins; versions are re-read after a failed one."""
+        try:
+            async with self.runtime.db.write(keeps_reads=True) as conn:
+                return await properties.write_twins(
+                    conn,
+                    self.batches,
+                    twins,
+                    versions=self._versions,
+                    now=self.runtime.clock.timestamp(),
+                )
+        except BaseException:
+            self._versions.clear()
+            raise
 
     def _plan(
         self,

@@ -13,7 +13,7 @@ from emulator.http.responses import json_response, no_content
 from emulator.jobs.service import list_jobs
 from emulator.scheduled_jobs import service
 
-router = APIRouter(tags=["scheduledJobs"])
+router = APIRouter(prefix="/api", tags=["scheduledJobs"])
 
 ScheduledJobBody = Annotated[Any, Body(description="A ScheduledJob: a job plus its schedule")]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]

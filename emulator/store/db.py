@@ -93,8 +93,14 @@ class Database:
                 connect_args={"check_same_thread": False},
             )
         else:
+            # Every call into aiosqlite is a round trip to its thread, so none is spent on
+            # resetting a returned connection: writes end in commit or rollback already, and
+            # reads (SELECT only) leave no transaction open in sqlite3's default mode.
             self.engine = create_async_engine(
-                f"sqlite+aiosqlite:///{path}", pool_size=4, max_overflow=4
+                f"sqlite+aiosqlite:///{path}",
+                pool_size=4,
+                max_overflow=4,
+                pool_reset_on_return=None,
             )
             event.listen(self.engine.sync_engine, "connect", _tune)
         self._write_lock = asyncio.Lock()

@@ -1,9 +1,9 @@
-"""Group commit: writes that arrive while a transaction runs are committed together in the next.
+"""Group commit: writes that arrive while a batch is being stored are stored together next.
 
-Each caller still waits for its own commit, so an answer is only sent for data on disk; under
-concurrent load many callers share one transaction (and one executemany), which is what makes a
-busy write endpoint cheap. A batch that fails is retried one write at a time, so one bad write
-fails alone.
+Each caller still waits for its own batch to commit, so an answer is only sent for data on disk;
+under concurrent load many callers share one transaction (and one executemany), which is what
+makes a busy write endpoint cheap. A batch that fails is retried one write at a time, so one bad
+write fails alone.
 """
 
 from __future__ import annotations
@@ -12,22 +12,17 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from emulator.store.db import Database
-
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# Stores a batch in the given transaction; answers one result per item, in order.
-Apply = Callable[[AsyncConnection, list[Item]], Awaitable[list[Result]]]
+# Stores a batch in one transaction; answers one result per item, in order.
+Apply = Callable[[list[Item]], Awaitable[list[Result]]]
 
 
 class GroupCommit(Generic[Item, Result]):
-    """Queues items and stores them many per write transaction through `apply`."""
+    """Queues items and hands them to `apply` many at a time, one batch after another."""
 
-    def __init__(self, db: Database, apply: Apply[Item, Result]) -> None:
-        self.db = db
+    def __init__(self, apply: Apply[Item, Result]) -> None:
         self.apply = apply
         self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
         self._task: asyncio.Task[None] | None = None
@@ -44,14 +39,14 @@ class GroupCommit(Generic[Item, Result]):
         while self._queue:
             batch, self._queue = self._queue, []
             try:
-                results = await self._store([item for item, _ in batch])
+                results = await self.apply([item for item, _ in batch])
             except Exception as exc:
                 if len(batch) == 1:
                     _fail(batch[0][1], exc)
                     continue
                 for item, future in batch:
                     try:
-                        (result,) = await self._store([item])
+                        (result,) = await self.apply([item])
                     except Exception as alone:
                         _fail(future, alone)
                     else:
@@ -59,10 +54,6 @@ class GroupCommit(Generic[Item, Result]):
                 continue
             for (_, future), result in zip(batch, results, strict=True):
                 _succeed(future, result)
-
-    async def _store(self, items: list[Item]) -> list[Result]:
-        async with self.db.write(keeps_reads=True) as conn:
-            return await self.apply(conn, items)
 
 
 def _succeed(future: asyncio.Future[Result], result: Result) -> None:

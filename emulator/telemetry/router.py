@@ -9,7 +9,7 @@ from emulator.http.context import Api, ApiContext
 from emulator.http.responses import json_response
 from emulator.telemetry import service
 
-router = APIRouter(tags=["devices"])
+router = APIRouter(prefix="/api", tags=["devices"])
 
 
 async def _last(

@@ -12,7 +12,7 @@ from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.users import service
 
-router = APIRouter(tags=["users"])
+router = APIRouter(prefix="/api", tags=["users"])
 
 _EXAMPLE = {
     "type": "email",
