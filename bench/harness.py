@@ -64,18 +64,27 @@ def emulator_command(port: int, *args: str) -> list[str]:
     return [sys.executable, "-m", "emulator", "--port", str(port), "--log-level", "warning", *args]
 
 
-def bare_command(port: int) -> list[str]:
+def uvicorn_command(app: str, port: int) -> list[str]:
+    """Serve an ASGI app of `bench/` with plain uvicorn, as a yardstick for the emulator."""
     return [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.bare_app:app",
+        app,
         "--port",
         str(port),
         "--log-level",
         "warning",
         "--no-access-log",
     ]
+
+
+def bare_command(port: int) -> list[str]:
+    return uvicorn_command("bench.bare_app:app", port)
+
+
+def floor_command(port: int) -> list[str]:
+    return uvicorn_command("bench.floor_app:app", port)
 
 
 @dataclass

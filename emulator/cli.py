@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import secrets
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from emulator import __version__
 from emulator.config import AUTH_MODES, DEFAULT_ADMIN_TOKEN, LOG_LEVELS, Settings
-from emulator.store.db import StorageError, preflight
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -269,6 +269,7 @@ async def _serve(app: FastAPI) -> None:
         access_log=False,
         log_config=None,
         lifespan="off",
+        ws="none",  # IoT Central has no WebSocket API; not loading a protocol saves start time
     )
     try:
         await uvicorn.Server(config).serve()
@@ -279,6 +280,21 @@ async def _serve(app: FastAPI) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of `iotc-emulator` and `python -m emulator`."""
     settings = parse_settings(argv)
+    # Start-up builds a few hundred thousand long-lived objects (tables, routes, models) and no
+    # garbage: collecting while it runs only costs time, so collection waits until the app exists.
+    gc.disable()
+    try:
+        app = _build(settings)
+    finally:
+        gc.enable()
+    with asyncio.Runner(loop_factory=_fast_loop_factory()) as runner:
+        runner.run(_serve(app))
+
+
+def _build(settings: Settings) -> FastAPI:
+    """Check the database file and the port, then build the app; exits with one line on failure."""
+    from emulator.store.db import StorageError, preflight
+
     if settings.db_path is not None:
         try:
             preflight(settings.db_path)
@@ -291,11 +307,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     from emulator.scenarios.document import ScenarioError
 
     try:
-        app = create_app(settings)
+        return create_app(settings)
     except ScenarioError as exc:
         raise _fail(exc) from None
-    with asyncio.Runner(loop_factory=_fast_loop_factory()) as runner:
-        runner.run(_serve(app))
 
 
 def _fast_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

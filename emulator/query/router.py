@@ -8,7 +8,6 @@ from starlette.responses import Response
 
 from emulator.http.context import Api
 from emulator.http.responses import json_response
-from emulator.query import service
 
 router = APIRouter(prefix="/api", tags=["query"])
 
@@ -21,6 +20,8 @@ class QueryRequest(BaseModel):
 
 @router.post("/query", operation_id="Query_Run", summary="Run a query over devices' data")
 async def run_query(body: QueryRequest, ctx: Api) -> Response:
+    from emulator.query import service  # the query engine loads on the first query
+
     organizations = ctx.runtime.auth.visible_organizations(ctx.principal, ctx.app)
     results = await service.run(
         runtime=ctx.runtime, app=ctx.app, text=body.query, organizations=organizations
