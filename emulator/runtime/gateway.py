@@ -185,7 +185,7 @@ class DeviceGateway:
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
     def forget(self, app_id: str) -> None:
-        """An application was reset: request ids start again from the seed."""
+        """An application was reset: request ids start again from the seed, versions from 1."""
         self._ids.pop(app_id, None)
         self._versions = {k: v for k, v in self._versions.items() if k[0] != app_id}
 
