@@ -11,7 +11,13 @@ from sqlalchemy import true
 from sqlalchemy.sql.elements import ColumnElement
 
 from emulator.devices.service import FILTER_FIELDS
-from emulator.http.filters import Condition, ConditionBuilder, compile_condition, syntax_error
+from emulator.http.filters import (
+    BOOLEAN_RULES,
+    Condition,
+    ConditionBuilder,
+    compile_condition,
+    syntax_error,
+)
 
 
 @cache
@@ -20,13 +26,6 @@ def _grammar() -> Lark:
     return Lark(
         r"""
         start: SELECT "*" FROM DEVICES (WHERE or_expr)?
-        ?or_expr: and_expr (OR and_expr)*
-        ?and_expr: unary (AND unary)*
-        ?unary: NOT unary -> negate
-              | atom
-        ?atom: comparison | call | "(" or_expr ")"
-        comparison: FIELD OP value
-        call: FUNC "(" FIELD "," value ")"
         value: DSTRING -> dstring
              | SSTRING -> string
              | TRUE -> true
@@ -36,20 +35,12 @@ def _grammar() -> Lark:
         FROM.2: /from\b/i
         DEVICES.2: /devices\b/i
         WHERE.2: /where\b/i
-        OR.2: /or\b/i
-        AND.2: /and\b/i
-        NOT.2: /not\b/i
-        TRUE.2: /true\b/i
-        FALSE.2: /false\b/i
-        NULL.2: /null\b/i
-        FUNC.3: /contains(?=\s*\()/i
         OP: /==|!=|<>|<=|>=|=|<|>/
         FIELD: /\$[A-Za-z][A-Za-z0-9_]*/
         DSTRING: /"(?:[^"\\]|\\.)*"/
         SSTRING: /'(?:[^']|'')*'/
-        %import common.WS
-        %ignore WS
-        """,
+        """
+        + BOOLEAN_RULES,
         parser="lalr",
     )
 

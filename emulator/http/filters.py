@@ -125,6 +125,28 @@ def _unquote_single(token: str) -> str:
     return token[1:-1].replace("''", "'")
 
 
+# The boolean skeleton both filter languages share, which ConditionBuilder turns into a tree:
+# each language adds its start rule, its values and its OP, FIELD and string terminals.
+BOOLEAN_RULES = r"""
+        ?or_expr: and_expr (OR and_expr)*
+        ?and_expr: unary (AND unary)*
+        ?unary: NOT unary -> negate
+              | atom
+        ?atom: comparison | call | "(" or_expr ")"
+        comparison: FIELD OP value
+        call: FUNC "(" FIELD "," value ")"
+        OR.2: /or\b/i
+        AND.2: /and\b/i
+        NOT.2: /not\b/i
+        TRUE.2: /true\b/i
+        FALSE.2: /false\b/i
+        NULL.2: /null\b/i
+        FUNC.3: /contains(?=\s*\()/i
+        %import common.WS
+        %ignore WS
+"""
+
+
 # OData-like filter --------------------------------------------------------------------------
 
 
@@ -134,30 +156,15 @@ def _odata() -> Lark:
     return Lark(
         r"""
         ?start: or_expr
-        ?or_expr: and_expr (OR and_expr)*
-        ?and_expr: unary (AND unary)*
-        ?unary: NOT unary -> negate
-              | atom
-        ?atom: comparison | call | "(" or_expr ")"
-        comparison: FIELD OP value
-        call: FUNC "(" FIELD "," value ")"
         value: STRING -> string
              | TRUE -> true
              | FALSE -> false
              | NULL -> null
-        OR.2: /or\b/i
-        AND.2: /and\b/i
-        NOT.2: /not\b/i
-        TRUE.2: /true\b/i
-        FALSE.2: /false\b/i
-        NULL.2: /null\b/i
         OP.2: /(eq|ne|lt|le|gt|ge)\b/i
-        FUNC.3: /contains(?=\s*\()/i
         FIELD: /@?[A-Za-z_][A-Za-z0-9_]*/
         STRING: /'(?:[^']|'')*'/
-        %import common.WS
-        %ignore WS
-        """,
+        """
+        + BOOLEAN_RULES,
         parser="lalr",
         propagate_positions=False,
     )

@@ -128,6 +128,9 @@ CLOUD = _cloud.on_conflict_do_update(
 )
 
 
+TwinKey = tuple[str, str, str]  # (app id, device id, module)
+
+
 @dataclass(frozen=True)
 class TwinWrite:
     """Values written to one twin (a device, or one of its modules) at once."""
@@ -138,11 +141,14 @@ class TwinWrite:
     writes: tuple[Write, ...]
 
     @property
-    def key(self) -> tuple[str, str, str]:
+    def key(self) -> TwinKey:
         return (self.app_id, self.device_id, self.module)
 
+    @property
+    def sets_desired(self) -> bool:
+        """Whether any value is a desired device property (which moves the twin's version)."""
+        return any(not w.cloud for w in self.writes)
 
-TwinKey = tuple[str, str, str]  # (app id, device id, module)
 
 _LATEST_VERSIONS = (
     select(props.c.device_id, func.max(props.c.desired_version))
@@ -161,7 +167,7 @@ async def _load_versions(
     """Read the latest desired version of every twin `versions` does not know yet."""
     missing: dict[tuple[str, str], set[str]] = {}
     for twin in twins:
-        if twin.key not in versions and any(not w.cloud for w in twin.writes):
+        if twin.key not in versions and twin.sets_desired:
             missing.setdefault((twin.app_id, twin.module), set()).add(twin.device_id)
     for (app_id, module), ids in missing.items():
         device_ids = sorted(ids)
@@ -193,32 +199,20 @@ async def write_twins(
     desired_rows: list[dict[str, Any]] = []
     cloud_rows: list[dict[str, Any]] = []
     for twin in twins:
-        if any(not w.cloud for w in twin.writes):
+        if twin.sets_desired:
             versions[twin.key] += 1
         version = versions.get(twin.key, 0)
         answer.append(version)
         for w in twin.writes:
-            row = {
-                "app_id": twin.app_id,
-                "device_id": twin.device_id,
-                "module": twin.module,
-                "component": w.component or "",
-                "name": w.name,
-            }
+            row = dict(zip(_KEY, (*twin.key, w.component or "", w.name), strict=True))
             if w.cloud:
-                cloud_rows.append(
-                    {**row, "kind": "cloud", "reported": _json(w.value), "reported_at": now}
-                )
+                row.update(kind="cloud", reported=_json(w.value), reported_at=now)
+                cloud_rows.append(row)
             else:
-                desired_rows.append(
-                    {
-                        **row,
-                        "kind": "device",
-                        "desired": _json(w.value),
-                        "desired_version": version,
-                        "desired_at": now,
-                    }
+                row.update(
+                    kind="device", desired=_json(w.value), desired_version=version, desired_at=now
                 )
+                desired_rows.append(row)
     await batches.executemany(conn, DESIRED, desired_rows)
     await batches.executemany(conn, CLOUD, cloud_rows)
     return answer
