@@ -9,11 +9,18 @@ from fastapi import FastAPI
 
 from emulator import __version__
 from emulator.config import Settings
+from emulator.http.direct import DirectMiddleware
 from emulator.http.errors import install_error_handlers
 from emulator.http.middleware import RequestMiddleware
 from emulator.http.replay import ReplayMiddleware
 from emulator.http.responses import JsonResponse
-from emulator.routes import API_ROUTERS, CONTROL_ROUTERS, INSTALLERS, MANAGEMENT_ROUTERS
+from emulator.routes import (
+    API_ROUTERS,
+    CONTROL_ROUTERS,
+    DIRECT_ROUTES,
+    INSTALLERS,
+    MANAGEMENT_ROUTERS,
+)
 from emulator.runtime.core import Runtime
 from emulator.scenarios.service import with_scenario
 
@@ -53,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FastAPI matches through twice per request: one flat pass is the cheapest routing there is.
     for router in (*API_ROUTERS, *CONTROL_ROUTERS, *MANAGEMENT_ROUTERS):
         app.router.routes.extend(router.routes)
+    app.add_middleware(DirectMiddleware, routes=DIRECT_ROUTES)
     app.add_middleware(ReplayMiddleware, runtime=runtime)
     app.add_middleware(
         RequestMiddleware, max_body_bytes=settings.max_body_bytes, clock=runtime.clock

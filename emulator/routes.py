@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from emulator.api_tokens.router import router as api_tokens_router
 from emulator.commands.router import router as commands_router
@@ -15,6 +16,7 @@ from emulator.device_templates.router import router as device_templates_router
 from emulator.devices import provisioning as devices_provisioning
 from emulator.devices.router import router as devices_router
 from emulator.faults.router import router as faults_router
+from emulator.http.direct import DirectHandler
 from emulator.identity.control import router as bearer_tokens_router
 from emulator.identity.install import install as install_identity
 from emulator.identity.router import router as identity_router
@@ -22,6 +24,7 @@ from emulator.jobs.control_router import router as jobs_control_router
 from emulator.jobs.install import install as install_jobs
 from emulator.jobs.router import router as jobs_router
 from emulator.organizations.router import router as organizations_router
+from emulator.properties.router import DIRECT_WRITES as properties_direct_writes
 from emulator.properties.router import router as properties_router
 from emulator.query.router import router as query_router
 from emulator.runtime import dataplane
@@ -50,6 +53,9 @@ API_ROUTERS: list[APIRouter] = [
     jobs_router,
     scheduled_jobs_router,
 ]
+
+# Operations served before routing by their direct handlers (emulator/http/direct.py).
+DIRECT_ROUTES: list[tuple[APIRoute, DirectHandler]] = [*properties_direct_writes]
 
 # The emulator's own endpoints, under /_emulator.
 CONTROL_ROUTERS: list[APIRouter] = [

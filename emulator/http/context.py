@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import QueryParams
 
 from emulator.applications.service import Application
 from emulator.http.auth import Principal
@@ -36,18 +38,27 @@ def runtime_of(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-async def api_context(request: Request) -> ApiContext:
-    """Resolve and check an IoT Central call; used as a dependency of every /api route."""
+@lru_cache(maxsize=256)
+def api_version_in(query_string: bytes) -> str | None:
+    """The `api-version` a query string asks for; clients repeat the same few query strings."""
+    return QueryParams(query_string).get("api-version")
+
+
+async def resolve_context(request: Request, operation_id: str | None) -> ApiContext:
+    """Resolve and check an IoT Central call to the operation `operation_id`."""
     runtime = runtime_of(request)
     generation = runtime.db.cache.generation
     app = runtime.apps.for_host(request.headers.get("host"))
-    route = request.scope.get("route")
-    operation_id = getattr(route, "operation_id", None)
-    version = resolve(request.query_params.get("api-version"), operation_id)
+    version = resolve(api_version_in(request.scope["query_string"]), operation_id)
     principal = await runtime.auth.authenticate(request.headers.get("authorization"), app)
     if operation_id:
         runtime.auth.authorize(principal, operation_id, app)
     return ApiContext(app, version, principal, runtime, request, operation_id, generation)
+
+
+async def api_context(request: Request) -> ApiContext:
+    """The dependency of every /api route: the context of the operation the route serves."""
+    return await resolve_context(request, getattr(request.scope.get("route"), "operation_id", None))
 
 
 @dataclass

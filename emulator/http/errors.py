@@ -126,6 +126,11 @@ def error_response(
     )
 
 
+def api_error_response(request: Request, exc: ApiError) -> Response:
+    """The envelope of an error a service raised."""
+    return error_response(request, exc.status, exc.message, exc.code, suffix=exc.support_suffix)
+
+
 def _describe_validation(exc: RequestValidationError) -> tuple[int, str]:
     problems = []
     for err in exc.errors():
@@ -150,7 +155,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        return error_response(request, exc.status, exc.message, exc.code, suffix=exc.support_suffix)
+        return api_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -44,6 +44,12 @@ async def _write(
     return json_response(answer, status=202)
 
 
+async def write_at(ctx: ApiContext, path: dict[str, Any], body: Any) -> Response:
+    """Write properties at the level the path names: every write route, served directly."""
+    component, module = path.get("componentName"), path.get("moduleName")
+    return await _write(ctx, path["deviceId"], body, component, module)
+
+
 DEVICE = "/devices/{deviceId}/properties"
 COMPONENT = "/devices/{deviceId}/components/{componentName}/properties"
 MODULE = "/devices/{deviceId}/modules/{moduleName}/properties"
@@ -167,3 +173,7 @@ async def update_module_component_properties(
     ctx: Api,
 ) -> Response:
     return await _write(ctx, deviceId, body, componentName, moduleName)
+
+
+# Property writes are served before routing, by the same handler (see emulator/http/direct.py).
+DIRECT_WRITES = [(route, write_at) for route in router.routes if route.methods & {"PUT", "PATCH"}]
