@@ -89,7 +89,11 @@ class WriteBehind:
         order = compiled.positiontup or []
         pick = itemgetter(*order)
         params = [pick(r) for r in rows] if len(order) > 1 else [(pick(r),) for r in rows]
-        await conn.exec_driver_sql(compiled.string, params)
+        # The driver's own executemany: one call to its thread, where going through
+        # SQLAlchemy's cursor takes three (open, execute, close).
+        raw = await conn.get_raw_connection()
+        async with raw.driver_connection.executemany(compiled.string, params):
+            pass
 
     async def flush(self) -> None:
         """Return once everything buffered so far is written."""
