@@ -51,6 +51,12 @@ def test_declaring_a_route_leaves_its_parameters_unanalysed() -> None:
     assert "dependant" in vars(route)
 
 
+def test_finding_a_route_by_name_leaves_routes_unanalysed() -> None:
+    app = _app(LazyRoute)
+    assert app.url_path_for("put_thing", thing_id="7") == "/api/things/7"
+    assert not any("dependant" in vars(route) for route in app.router.routes[-2:])
+
+
 async def test_lazy_routes_answer_as_fastapi_routes_do() -> None:
     assert await _calls(_app(LazyRoute)) == await _calls(_app(APIRoute))
 
