@@ -282,10 +282,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = parse_settings(argv)
     # Start-up builds a few hundred thousand long-lived objects (tables, routes, models) and no
     # garbage: collecting while it runs only costs time, so collection waits until the app exists.
+    # Then they are frozen: they live as long as the process, and collections need not walk them.
     gc.disable()
     try:
         app = _build(settings)
     finally:
+        gc.freeze()
         gc.enable()
     with asyncio.Runner(loop_factory=_fast_loop_factory()) as runner:
         runner.run(_serve(app))

@@ -9,10 +9,11 @@ from starlette.responses import Response
 
 from emulator.api_tokens import service
 from emulator.http.context import Api
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(prefix="/api", tags=["apiTokens"])
+router = APIRouter(prefix="/api", tags=["apiTokens"], route_class=LazyRoute)
 
 _EXAMPLE = {"roles": [{"role": "ae2c9854-393b-4f97-8c42-479d70ce626e"}]}
 

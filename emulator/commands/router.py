@@ -9,10 +9,11 @@ from starlette.responses import Response
 
 from emulator.commands import service
 from emulator.http.context import Api, ApiContext
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.params import visible_organizations
 from emulator.http.responses import json_response
 
-router = APIRouter(prefix="/api", tags=["devices"])
+router = APIRouter(prefix="/api", tags=["devices"], route_class=LazyRoute)
 
 JsonBody = Annotated[Any, Body()]
 

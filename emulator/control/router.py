@@ -9,11 +9,12 @@ from starlette.responses import Response
 from emulator import __version__
 from emulator.http.context import Control, runtime_of
 from emulator.http.errors import BadRequest
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response, no_content
 from emulator.runtime.clock import iso
 from emulator.runtime.durations import parse_duration
 
-router = APIRouter(prefix="/_emulator", tags=["emulator"])
+router = APIRouter(prefix="/_emulator", tags=["emulator"], route_class=LazyRoute)
 
 
 class ClockChange(BaseModel):

@@ -10,9 +10,10 @@ from starlette.responses import Response
 from emulator.control_plane import catalog, service
 from emulator.control_plane.context import Arm, ArmCaller, ArmContext
 from emulator.control_plane.service import IotApp
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(tags=["control plane"])
+router = APIRouter(tags=["control plane"], route_class=LazyRoute)
 
 _SUB = "/subscriptions/{subscriptionId}"
 _PROVIDER = _SUB + "/providers/Microsoft.IoTCentral"

@@ -8,12 +8,13 @@ from starlette.responses import Response
 from emulator.device_groups import service
 from emulator.devices.service import for_version
 from emulator.http.context import Api
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.listing import list_query
 from emulator.http.paging import page_request, page_response
 from emulator.http.params import IfMatch, JsonBody, visible_organizations
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(prefix="/api", tags=["deviceGroups"])
+router = APIRouter(prefix="/api", tags=["deviceGroups"], route_class=LazyRoute)
 
 
 @router.get("/deviceGroups", operation_id="DeviceGroups_List", summary="List device groups")

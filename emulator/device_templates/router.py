@@ -7,12 +7,13 @@ from starlette.responses import Response
 
 from emulator.device_templates import service
 from emulator.http.context import Api
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.listing import list_query
 from emulator.http.paging import page_response
 from emulator.http.params import IfMatch, JsonBody
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(prefix="/api", tags=["deviceTemplates"])
+router = APIRouter(prefix="/api", tags=["deviceTemplates"], route_class=LazyRoute)
 
 
 @router.get("/deviceTemplates", operation_id="DeviceTemplates_List", summary="List templates")

@@ -7,13 +7,14 @@ from starlette.responses import Response
 
 from emulator.devices import components, credentials, relationships, service
 from emulator.http.context import Api
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.listing import list_query
 from emulator.http.paging import page_body, page_request, page_response
 from emulator.http.params import IfMatch, JsonBody, visible_organizations
 from emulator.http.replay import replayable
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(prefix="/api", tags=["devices"])
+router = APIRouter(prefix="/api", tags=["devices"], route_class=LazyRoute)
 
 
 @router.get("/devices", operation_id="Devices_List", summary="List devices")

@@ -9,9 +9,10 @@ from starlette.responses import Response
 
 from emulator.faults import service
 from emulator.http.context import Control
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response, no_content
 
-router = APIRouter(prefix="/_emulator", tags=["emulator"])
+router = APIRouter(prefix="/_emulator", tags=["emulator"], route_class=LazyRoute)
 
 PATH = "/devices/{deviceId}/faults"
 

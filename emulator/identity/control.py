@@ -7,10 +7,11 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from emulator.http.context import Control
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response
 from emulator.identity import bearer
 
-router = APIRouter(prefix="/_emulator", tags=["emulator"])
+router = APIRouter(prefix="/_emulator", tags=["emulator"], route_class=LazyRoute)
 
 
 class BearerTokenRequest(BaseModel):

@@ -7,11 +7,12 @@ from starlette.responses import Response
 
 from emulator.http.context import Api
 from emulator.http.errors import NotFound
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response
 from emulator.identity import roles
 from emulator.identity.access import access_of
 
-router = APIRouter(prefix="/api", tags=["roles"])
+router = APIRouter(prefix="/api", tags=["roles"], route_class=LazyRoute)
 
 
 @router.get("/roles", operation_id="Roles_List", summary="List the application's roles")

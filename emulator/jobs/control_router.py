@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from emulator.http.context import Control
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response
 from emulator.jobs import service
 
-router = APIRouter(prefix="/_emulator", tags=["emulator"])
+router = APIRouter(prefix="/_emulator", tags=["emulator"], route_class=LazyRoute)
 
 
 @router.get(

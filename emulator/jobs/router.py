@@ -8,11 +8,12 @@ from fastapi import APIRouter, Body
 from starlette.responses import Response
 
 from emulator.http.context import Api
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.jobs import service
 
-router = APIRouter(prefix="/api", tags=["jobs"])
+router = APIRouter(prefix="/api", tags=["jobs"], route_class=LazyRoute)
 
 JobBody = Annotated[Any, Body(description="A Job: group, data and optional batch/threshold")]
 

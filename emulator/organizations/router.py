@@ -8,11 +8,12 @@ from fastapi import APIRouter, Body
 from starlette.responses import Response
 
 from emulator.http.context import Api
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.organizations import service
 
-router = APIRouter(prefix="/api", tags=["organizations"])
+router = APIRouter(prefix="/api", tags=["organizations"], route_class=LazyRoute)
 
 _EXAMPLE = {"displayName": "Seattle", "parent": "washington"}
 

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Body
 from starlette.responses import Response
 
 from emulator.http.context import Api, ApiContext
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.params import visible_organizations
 from emulator.http.responses import json_response
 from emulator.properties import service
 
-router = APIRouter(prefix="/api", tags=["devices"])
+router = APIRouter(prefix="/api", tags=["devices"], route_class=LazyRoute)
 
 JsonBody = Annotated[Any, Body()]
 

@@ -7,9 +7,10 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from emulator.http.context import Api
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response
 
-router = APIRouter(prefix="/api", tags=["query"])
+router = APIRouter(prefix="/api", tags=["query"], route_class=LazyRoute)
 
 
 class QueryRequest(BaseModel):

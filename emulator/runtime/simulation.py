@@ -14,7 +14,6 @@ from emulator.runtime.scheduler import Scheduler, Timer
 from emulator.store.batches import WriteBehind
 from emulator.telemetry.sink import TelemetrySink
 from simulated_devices.behaviour import DeviceBehaviour
-from simulated_devices.factory import behaviour_for
 from simulated_devices.faults import FaultProfile, Faults
 
 DeviceKey = tuple[str, str]  # (app_id, device_id)
@@ -76,6 +75,8 @@ class Simulation:
         self, app_id: str, devices: list[tuple[str, str | None, CapabilityIndex]]
     ) -> list[SimulatedDevice]:
         """Boot devices given as (device id, template id, capability index), then announce them."""
+        from simulated_devices.factory import behaviour_for  # loads with the first device
+
         now = self.clock.timestamp()
         first = math.floor(now) + 1
         started: list[SimulatedDevice] = []

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from emulator.http.context import Control
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response
 from emulator.scenarios import document, service
 from emulator.scenarios.schema import SCHEMA
 
-router = APIRouter(prefix="/_emulator", tags=["emulator"])
+router = APIRouter(prefix="/_emulator", tags=["emulator"], route_class=LazyRoute)
 
 
 @router.get(

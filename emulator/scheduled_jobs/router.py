@@ -8,12 +8,13 @@ from fastapi import APIRouter, Body, Header
 from starlette.responses import Response
 
 from emulator.http.context import Api
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.paging import page_request, page_response
 from emulator.http.responses import json_response, no_content
 from emulator.jobs.service import list_jobs
 from emulator.scheduled_jobs import service
 
-router = APIRouter(prefix="/api", tags=["scheduledJobs"])
+router = APIRouter(prefix="/api", tags=["scheduledJobs"], route_class=LazyRoute)
 
 ScheduledJobBody = Annotated[Any, Body(description="A ScheduledJob: a job plus its schedule")]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]

@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import Column, MetaData, String, Table, event, insert, pool, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from emulator.store.read_cache import ReadCache
 
@@ -72,6 +74,17 @@ def preflight(path: str) -> None:
         raise StorageError(f"--db {path} cannot be opened: {exc.strerror}") from None
 
 
+def schema_script() -> str:
+    """The DDL of every table and index on `metadata`, each created only where it is missing."""
+    dialect = sqlite.dialect()
+    statements: list[str] = []
+    for table in metadata.sorted_tables:
+        statements.append(str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)))
+        for index in sorted(table.indexes, key=lambda index: index.name or ""):
+            statements.append(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
+    return "".join(f"{statement.strip()};\n" for statement in statements)
+
+
 def _tune(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -110,8 +123,12 @@ class Database:
         """Create every table registered on `metadata` and stamp the schema version."""
         import emulator.store.tables  # noqa: F401  (registers every domain's tables)
 
+        script = schema_script()
         async with self.write() as conn:
-            await conn.run_sync(metadata.create_all)
+            # One script is one round trip to the driver's thread; create_all would check and
+            # create each table and index in a round trip of its own.
+            raw = await conn.get_raw_connection()
+            await raw.driver_connection.executescript(script)
             found = (
                 await conn.execute(
                     select(meta_table.c.value).where(meta_table.c.key == "schema_version")

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from emulator.http.context import Api, ApiContext
+from emulator.http.lazy_route import LazyRoute
 from emulator.http.responses import json_response
 from emulator.telemetry import service
 
-router = APIRouter(prefix="/api", tags=["devices"])
+router = APIRouter(prefix="/api", tags=["devices"], route_class=LazyRoute)
 
 
 async def _last(

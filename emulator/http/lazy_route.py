@@ -1,0 +1,44 @@
+"""A FastAPI route that analyses its endpoint when first served or inspected, not when declared."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.routing import compile_path, get_name
+
+_Declaration = tuple[str, Callable[..., Any], dict[str, Any]]
+
+
+class LazyRoute(APIRoute):
+    """An APIRoute that defers FastAPI's analysis of the endpoint's parameters to first use.
+
+    That analysis (a pydantic validator per parameter) is most of what declaring a route costs,
+    and start-up declares every route. Matching a request needs only the path pattern and the
+    methods, and finding a route by name (`url_for`) its name: these are set at once. Reading any
+    other attribute (to serve a matched request, to build the OpenAPI document) first completes
+    the route with APIRoute's own constructor.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        self._declaration: _Declaration | None = (path, endpoint, options)
+        self.path = path
+        self.endpoint = endpoint
+        name = options.get("name")
+        self.name = get_name(endpoint) if name is None else name
+        self.methods = {method.upper() for method in options.get("methods") or ["GET"]}
+        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+
+    def __getattr__(self, name: str) -> Any:
+        declaration = self.__dict__.get("_declaration")
+        if declaration is None or name.startswith("__"):
+            raise AttributeError(name)
+        self._declaration = None
+        path, endpoint, options = declaration
+        try:
+            APIRoute.__init__(self, path, endpoint, **options)
+        except BaseException:
+            self._declaration = declaration
+            raise
+        return getattr(self, name)
