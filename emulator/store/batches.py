@@ -89,7 +89,7 @@ class WriteBehind:
         order = compiled.positiontup or []
         pick = itemgetter(*order)
         params = [pick(r) for r in rows] if len(order) > 1 else [(pick(r),) for r in rows]
-        # The driver's own executemany: one call to its thread, where going through
+        # The driver's own executemany: two calls to its thread (execute, close), where
         # SQLAlchemy's cursor takes three (open, execute, close).
         raw = await conn.get_raw_connection()
         async with raw.driver_connection.executemany(compiled.string, params):
