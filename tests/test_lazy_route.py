@@ -63,3 +63,12 @@ async def test_lazy_routes_answer_as_fastapi_routes_do() -> None:
 
 def test_lazy_routes_are_documented_as_fastapi_routes_are() -> None:
     assert _app(LazyRoute).openapi() == _app(APIRoute).openapi()
+
+
+def test_every_route_the_emulator_declares_is_lazy() -> None:
+    from emulator.app import create_app
+    from emulator.config import Settings
+
+    routes = [r for r in create_app(Settings()).router.routes if isinstance(r, APIRoute)]
+    assert routes
+    assert [r.path for r in routes if not isinstance(r, LazyRoute)] == []

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Compiled
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 
-from emulator.store.db import Database
+from emulator.store.db import Database, driver_connection
 
 log = logging.getLogger("iotc_emulator.store")
 
@@ -91,8 +91,7 @@ class WriteBehind:
         params = [pick(r) for r in rows] if len(order) > 1 else [(pick(r),) for r in rows]
         # The driver's own executemany: two calls to its thread (execute, close), where
         # SQLAlchemy's cursor takes three (open, execute, close).
-        raw = await conn.get_raw_connection()
-        async with raw.driver_connection.executemany(compiled.string, params):
+        async with (await driver_connection(conn)).executemany(compiled.string, params):
             pass
 
     async def flush(self) -> None:

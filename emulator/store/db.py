@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiosqlite
 from sqlalchemy import Column, MetaData, String, Table, event, insert, pool, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -85,6 +86,11 @@ def schema_script() -> str:
     return "".join(f"{statement.strip()};\n" for statement in statements)
 
 
+async def driver_connection(conn: AsyncConnection) -> aiosqlite.Connection:
+    """The aiosqlite connection under `conn`: each of its calls is one round trip to its thread."""
+    return (await conn.get_raw_connection()).driver_connection
+
+
 def _tune(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -127,8 +133,7 @@ class Database:
         async with self.write() as conn:
             # One script is one round trip to the driver's thread; create_all would check and
             # create each table and index in a round trip of its own.
-            raw = await conn.get_raw_connection()
-            await raw.driver_connection.executescript(script)
+            await (await driver_connection(conn)).executescript(script)
             found = (
                 await conn.execute(
                     select(meta_table.c.value).where(meta_table.c.key == "schema_version")
