@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 DEFAULT_ADMIN_TOKEN = "iotc-emulator-admin-token"
 AUTH_MODES = ("strict", "loose", "off")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """Everything a running emulator is configured with."""
 
     host: str = "127.0.0.1"

@@ -14,10 +14,10 @@ import asyncio
 import socket
 import threading
 from collections.abc import Coroutine, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from msgspec import Struct
 
 from emulator.config import DEFAULT_ADMIN_TOKEN, Settings
 from emulator.runtime.durations import parse_duration
@@ -26,8 +26,7 @@ MARKER = "iotc_emulator"
 _START_TIMEOUT = 10.0
 
 
-@dataclass
-class EmulatorOptions:
+class EmulatorOptions(Struct):
     """What the marker may set; everything has a default fit for a test."""
 
     scenario: str | None = None

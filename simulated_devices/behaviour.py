@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from emulator.device_templates.capabilities import CapabilityIndex, Component
 
 DEFAULT_TELEMETRY_INTERVAL = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(Struct, frozen=True):
     """Where a capability lives: a module (None for the device) and a component (None: root)."""
 
     module: str | None = None
@@ -27,8 +27,7 @@ class Slot:
 ROOT = Slot()
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(Struct, frozen=True):
     """One value a device sends (telemetry) or reports (a read-only property)."""
 
     slot: Slot
@@ -36,8 +35,7 @@ class Reading:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Ack:
+class Ack(Struct, frozen=True):
     """A device's answer to a desired value: PnP ack code, description, the value it now holds."""
 
     code: int
@@ -45,8 +43,7 @@ class Ack:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(Struct, frozen=True):
     """A device's answer to a command: an HTTP-like status and a payload."""
 
     code: int

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, fields
 from typing import Any
+
+from msgspec import Struct
 
 from simulated_devices.behaviour import Ack, Reply
 
@@ -14,8 +15,7 @@ FAILURE_CODE = 500
 MAX_DELAY = 3600.0
 
 
-@dataclass(frozen=True)
-class FaultProfile:
+class FaultProfile(Struct, frozen=True):
     """What to change in a device's behaviour; the defaults change nothing."""
 
     connected: bool = True
@@ -27,7 +27,7 @@ class FaultProfile:
     failure_rate: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {_camel(f.name): getattr(self, f.name) for f in fields(self)}
+        return {_camel(name): getattr(self, name) for name in self.__struct_fields__}
 
 
 def _camel(name: str) -> str:
@@ -35,7 +35,7 @@ def _camel(name: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
-_NAMES = {_camel(f.name) for f in fields(FaultProfile)}
+_NAMES = {_camel(name) for name in FaultProfile.__struct_fields__}
 
 
 def _number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:

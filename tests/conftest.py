@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from msgspec.structs import replace
 
 from emulator.app import create_app
 from emulator.config import DEFAULT_ADMIN_TOKEN, Settings

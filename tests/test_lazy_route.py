@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, FastAPI, Header
 from fastapi.routing import APIRoute
 
-from emulator.http.lazy_route import LazyRoute
+from emulator.http.lazy_route import LazyRoute, PathPattern
 
 
 def _app(route_class: type[APIRoute]) -> FastAPI:
@@ -39,8 +41,10 @@ async def _calls(app: FastAPI) -> list[tuple[int, object]]:
             await client.put("/api/things/7", json={"size": 3}),
             await client.put("/api/things/7", json={"size": "big"}),
             await client.delete("/api/things/7"),
+            await client.get("/api/things/7/"),
+            await client.get("/api/thing/7"),
         ]
-    return [(r.status_code, r.json()) for r in responses]
+    return [(r.status_code, r.json() if r.content else r.headers["location"]) for r in responses]
 
 
 def test_declaring_a_route_leaves_its_parameters_unanalysed() -> None:
@@ -72,3 +76,35 @@ def test_every_route_the_emulator_declares_is_lazy() -> None:
     routes = [r for r in create_app(Settings()).router.routes if isinstance(r, APIRoute)]
     assert routes
     assert [r.path for r in routes if not isinstance(r, LazyRoute)] == []
+
+
+def test_a_path_pattern_compiles_only_for_paths_that_start_like_its_route() -> None:
+    pattern = PathPattern("/api/things/{thing_id}/parts")
+    assert pattern.match("/_emulator/health") is None
+    assert pattern._regex is None
+    assert pattern.match("/api/things/7/parts").groupdict() == {"thing_id": "7"}
+    assert pattern.match("/api/things/7/parts/x") is None
+
+
+def test_serving_health_compiles_no_api_route_pattern() -> None:
+    # In a fresh process: routes are module-level objects, so other tests compile their patterns.
+    script = """
+import asyncio, httpx
+from emulator.app import create_app
+from emulator.config import Settings
+from emulator.http.lazy_route import LazyRoute
+
+async def main():
+    app = create_app(Settings(db_path=None))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    async with app.router.lifespan_context(app), client:
+        assert (await client.get("/_emulator/health")).status_code == 200
+    lazy = [r for r in app.router.routes if isinstance(r, LazyRoute)]
+    print([r.path for r in lazy if r.path_regex._regex is not None])
+
+asyncio.run(main())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "['/_emulator/health']"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
 from urllib.parse import quote, unquote
+
+from msgspec import Struct
 
 PREFIX = "SharedAccessSignature "
 _FIELDS = ("sr", "sig", "skn", "se")
 
 
-@dataclass(frozen=True)
-class SasToken:
+class SasToken(Struct, frozen=True):
     """The parts of a presented API token."""
 
     sr: str  # the application id

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import random
 import uuid
-from dataclasses import dataclass
 
+from msgspec import Struct
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,8 +14,7 @@ from emulator.applications.tables import applications
 from emulator.store.db import Database
 
 
-@dataclass(frozen=True)
-class Application:
+class Application(Struct, frozen=True):
     """One IoT Central application."""
 
     id: str

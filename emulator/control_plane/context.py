@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
+from msgspec import Struct
 
 from emulator.control_plane.errors import ArmError
 from emulator.http.context import runtime_of
@@ -17,8 +17,7 @@ from emulator.runtime.core import Runtime
 _SUPPORTED_TEXT = ", ".join(ARM_SUPPORTED)
 
 
-@dataclass
-class ArmContext:
+class ArmContext(Struct):
     """What a control-plane route needs: the runtime, the api-version and the request."""
 
     runtime: Runtime

@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 import re
 import uuid
-from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
+from msgspec import Struct
+from msgspec.structs import replace
 from sqlalchemy import delete, insert, select, update
 
 from emulator.applications.service import Application
@@ -32,8 +33,7 @@ _DEFAULT_NETWORK: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class IotApp:
+class IotApp(Struct, frozen=True):
     """One iotApps resource and the application it stands for."""
 
     application_id: str
@@ -50,8 +50,7 @@ class IotApp:
     created_at: float
 
 
-@dataclass
-class ControlPlaneState:
+class ControlPlaneState(Struct):
     """Long-running operations of this process; they finish as soon as they are accepted."""
 
     operations: dict[str, dict[str, Any]]

@@ -6,12 +6,12 @@ index; `dtdl.parse_capability_model` builds it from a template's `capabilityMode
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True)
-class Schema:
+
+class Schema(Struct, frozen=True):
     """A DTDL schema, normalised.
 
     kind is a DTDL primitive (boolean, date, dateTime, double, duration, float, integer, long,
@@ -28,20 +28,17 @@ class Schema:
     enum_value_kind: str | None = None  # enum: "integer" or "string"
 
 
-@dataclass(frozen=True)
-class SchemaField:
+class SchemaField(Struct, frozen=True):
     name: str
     schema: Schema
 
 
-@dataclass(frozen=True)
-class EnumValue:
+class EnumValue(Struct, frozen=True):
     name: str
     value: int | str
 
 
-@dataclass(frozen=True)
-class Telemetry:
+class Telemetry(Struct, frozen=True):
     name: str
     schema: Schema
     display_name: str | None = None
@@ -49,8 +46,7 @@ class Telemetry:
     unit: str | None = None
 
 
-@dataclass(frozen=True)
-class Property:
+class Property(Struct, frozen=True):
     """A device property (writable or read-only) or an IoT Central cloud property."""
 
     name: str
@@ -62,22 +58,19 @@ class Property:
     unit: str | None = None
 
 
-@dataclass(frozen=True)
-class CommandPayload:
+class CommandPayload(Struct, frozen=True):
     name: str
     schema: Schema
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(Struct, frozen=True):
     name: str
     request: CommandPayload | None = None
     response: CommandPayload | None = None
     display_name: str | None = None
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(Struct, frozen=True):
     """One interface instance: the root (name None) or a named component."""
 
     name: str | None
@@ -97,8 +90,7 @@ class Component:
         return {n: p for n, p in self.properties.items() if p.cloud}
 
 
-@dataclass(frozen=True)
-class Module:
+class Module(Struct, frozen=True):
     """An IoT Edge module of a template, with its own root and components."""
 
     name: str
@@ -106,8 +98,7 @@ class Module:
     components: dict[str, Component] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class CapabilityIndex:
+class CapabilityIndex(Struct, frozen=True):
     """Everything a template's model offers."""
 
     model_id: str

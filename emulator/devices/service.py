@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from msgspec import Struct
 from sqlalchemy import delete, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -168,8 +168,7 @@ def _check_scope(organization: str | None, visible: Visible) -> None:
         )
 
 
-@dataclass(frozen=True)
-class _Serialized:
+class _Serialized(Struct, frozen=True):
     """A device as stored at one write generation, serialized for both api-version families."""
 
     organization: str | None
@@ -227,8 +226,7 @@ async def device_body(
     return found.preview if version.preview else found.ga
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Struct, frozen=True):
     """One PUT (values) or PATCH (patch) of a device, as checked before it meets the database."""
 
     app: Application

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from emulator.applications.service import Application
 from emulator.http.errors import Forbidden, Unauthenticated
@@ -11,16 +12,14 @@ from emulator.http.errors import Forbidden, Unauthenticated
 ADMINISTRATOR_ROLE_ID = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4"
 
 
-@dataclass(frozen=True)
-class RoleAssignment:
+class RoleAssignment(Struct, frozen=True):
     """A role, optionally limited to an organization's subtree."""
 
     role: str
     organization: str | None = None
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(Struct, frozen=True):
     """The caller of one request, with the roles it acts under."""
 
     kind: str  # "admin-token" | "bearer" | "api-token" | "user" | "anonymous"

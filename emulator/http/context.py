@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
+from msgspec import Struct
 from starlette.datastructures import QueryParams
 
 from emulator.applications.service import Application
@@ -15,8 +15,7 @@ from emulator.http.versions import ApiVersion, resolve
 from emulator.runtime.core import Runtime
 
 
-@dataclass
-class ApiContext:
+class ApiContext(Struct):
     """Everything a router needs to know about who asks what of which application."""
 
     app: Application
@@ -61,8 +60,7 @@ async def api_context(request: Request) -> ApiContext:
     return await resolve_context(request, getattr(request.scope.get("route"), "operation_id", None))
 
 
-@dataclass
-class ControlContext:
+class ControlContext(Struct):
     """An /_emulator call: the application it is for and the caller."""
 
     app: Application

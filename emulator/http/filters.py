@@ -4,9 +4,9 @@ that compiles to parameterized SQLAlchemy expressions (device groups' language s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from sqlalchemy import and_, func, literal, not_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,37 +15,32 @@ from emulator.http.errors import BadRequest
 # The condition tree -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Compare:
+class Compare(Struct, frozen=True):
     field: str
     op: str  # eq ne lt le gt ge
     value: Any
     position: int
 
 
-@dataclass(frozen=True)
-class Contains:
+class Contains(Struct, frozen=True):
     field: str
     value: Any
     position: int
 
 
-@dataclass(frozen=True)
-class Logical:
+class Logical(Struct, frozen=True):
     op: str  # and | or
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(Struct, frozen=True):
     item: Condition
 
 
 Condition = Compare | Contains | Logical | Not
 
 
-@dataclass(frozen=True)
-class FilterField:
+class FilterField(Struct, frozen=True):
     """A filterable field: its column and the JSON type its values have."""
 
     column: ColumnElement[Any]
@@ -112,8 +107,7 @@ def parse_filter(text: str) -> Condition:
     return parse_odata(text)
 
 
-@dataclass(frozen=True)
-class Ordering:
+class Ordering(Struct, frozen=True):
     """An `orderby` choice: the name of a sort key and its direction."""
 
     field: str

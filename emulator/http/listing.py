@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from emulator.http.context import ApiContext
 from emulator.http.filters import Condition, Ordering, parse_filter, parse_orderby
 from emulator.http.paging import PageRequest, page_request
 
 
-@dataclass(frozen=True)
-class ListQuery:
+class ListQuery(Struct, frozen=True):
     page: PageRequest
     ordering: Ordering
     condition: Condition | None

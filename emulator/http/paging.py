@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from msgspec import Struct
 from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -28,8 +28,7 @@ from emulator.http.versions import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 SKIPTOKEN = "$skiptoken"
 
 
-@dataclass(frozen=True)
-class PageRequest:
+class PageRequest(Struct, frozen=True):
     """What one list call asks for: how many items, after which keys, under which sort."""
 
     size: int = DEFAULT_PAGE_SIZE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from emulator.http.errors import NotFound
 from emulator.http.operations import GA_2022_07_31, PREVIEW_ONLY_2022_10_31
@@ -12,8 +12,7 @@ _PREVIEW_ALL = GA_2022_07_31 | PREVIEW_ONLY_2022_10_31
 _PREVIEW_NO_QUERY = _PREVIEW_ALL - {"Query_Run"}
 
 
-@dataclass(frozen=True)
-class ApiVersion:
+class ApiVersion(Struct, frozen=True):
     """What one api-version offers and how it spells things."""
 
     name: str
@@ -111,8 +110,7 @@ def resolve(value: str | None, operation_id: str | None) -> ApiVersion:
     return version
 
 
-@dataclass(frozen=True)
-class ArmVersion:
+class ArmVersion(Struct, frozen=True):
     """An api-version of the Microsoft.IoTCentral resource provider (the control plane)."""
 
     name: str

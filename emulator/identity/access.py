@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from emulator.applications.service import Application
 from emulator.http.auth import Principal, RoleAssignment
@@ -13,8 +13,7 @@ from emulator.runtime.core import Runtime
 SERVICE_NAME = "access"
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(Struct, frozen=True):
     """A verified Authorization header: who it acts as, until when, and what it belongs to."""
 
     principal: Principal

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from msgspec import Struct
 
 from emulator.applications.service import Application
 from emulator.http.auth import Principal
@@ -24,8 +24,7 @@ AUDIENCE = "https://apps.azureiotcentral.com"
 LIFETIME_SECONDS = 3600  # Entra ID access tokens last about an hour
 
 
-@dataclass(frozen=True)
-class MintedToken:
+class MintedToken(Struct, frozen=True):
     access_token: str
     expires_at: float
     user_id: str

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(Struct, frozen=True):
     id: str
     display_name: str
     organization_scoped: bool = False

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from emulator.http.errors import BadRequest
 from emulator.http.versions import JOB_DATA_SPELLINGS, ApiVersion, job_data_kind, job_data_type
@@ -19,8 +20,7 @@ CAPABILITY_KINDS = ("property", "cloudProperty", "command")
 _SPELLINGS_TEXT = ", ".join(f"{k} ({v})" for k, v in JOB_DATA_SPELLINGS.items())
 
 
-@dataclass(frozen=True)
-class JobData:
+class JobData(Struct, frozen=True):
     """One entry of `data`, with `kind` in the spec's spelling."""
 
     kind: str
@@ -47,8 +47,7 @@ class JobData:
         return out | ({"value": self.value} if self.has_value else {})
 
 
-@dataclass(frozen=True)
-class JobDefinition:
+class JobDefinition(Struct, frozen=True):
     """What a client asks a job to do; shared by jobs and scheduled jobs."""
 
     group: str

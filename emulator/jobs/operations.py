@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from emulator.applications.service import Application
 from emulator.device_templates.capabilities import CapabilityIndex
@@ -20,8 +21,7 @@ _KIND_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(Struct, frozen=True):
     """One capability operation, ready to send: the value is already checked and coerced."""
 
     kind: str  # property | cloudProperty | command

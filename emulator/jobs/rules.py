@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
+
+from msgspec import Struct
 
 from emulator.http.errors import Conflict
 
@@ -26,16 +27,14 @@ DEVICE_FAILED = "failed"
 MAX_RUNNING_JOBS = 5
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(Struct, frozen=True):
     """Devices per batch: `value` devices (number) or `value` percent of the total."""
 
     type: str  # "number" | "percentage"
     value: float
 
 
-@dataclass(frozen=True)
-class Threshold:
+class Threshold(Struct, frozen=True):
     """Cancel once failures exceed `value` devices (number) or `value` percent."""
 
     type: str  # "number" | "percentage"

@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from dataclasses import dataclass, field
 from functools import partial
 
 import orjson
+from msgspec import Struct, field
 from sqlalchemy import bindparam, insert, select, update
 
 from emulator.applications.service import Application
@@ -58,16 +58,14 @@ Plan = list[Operation] | str  # the operations for a template, or why its device
 Results = dict[int, str | None]  # per position: why the device failed, or None
 
 
-@dataclass
-class InFlight:
+class InFlight(Struct):
     """A device being worked on: its task (maybe shared), and when its emulated latency is over."""
 
     task: asyncio.Task[Results]
     ready_at: float
 
 
-@dataclass
-class Execution:
+class Execution(Struct):
     """One job's live state while it runs, or while operations it started are still out."""
 
     app: Application

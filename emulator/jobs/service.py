@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from msgspec import Struct
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,8 +28,7 @@ def runner_of(runtime: Runtime) -> JobRunner:
     return runtime.services["jobs"]  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class JobRecord:
+class JobRecord(Struct, frozen=True):
     """A stored job, as the API shows it."""
 
     id: str

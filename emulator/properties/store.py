@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from msgspec import Struct
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -35,8 +35,7 @@ ACK = _ack.on_conflict_do_update(
 )
 
 
-@dataclass(frozen=True)
-class Write:
+class Write(Struct, frozen=True):
     """One value to store: a desired device property or a cloud property."""
 
     component: str | None
@@ -131,8 +130,7 @@ CLOUD = _cloud.on_conflict_do_update(
 TwinKey = tuple[str, str, str]  # (app id, device id, module)
 
 
-@dataclass(frozen=True)
-class TwinWrite:
+class TwinWrite(Struct, frozen=True):
     """Values written to one twin (a device, or one of its modules) at once."""
 
     app_id: str

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from emulator.query import ast, limits
 from emulator.query.catalog import PROPERTY, TELEMETRY, Capability, Catalog
@@ -12,16 +14,14 @@ AGGREGATE_ONLY_RANGE_SECONDS = 30 * 86400  # aggregates without GROUP BY cover t
 DEVICE_FLAGS = ("$provisioned", "$simulated")
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(Struct, frozen=True):
     """A telemetry or property the query reads; `slot` numbers its pivoted columns."""
 
     capability: Capability
     slot: int
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(Struct, frozen=True):
     """What a name in the query stands for: a device field, a member, or an aggregate output."""
 
     meta: str | None = None  # "$id", "$ts", "$provisioned", "$simulated"
@@ -29,8 +29,7 @@ class Ref:
     output: int | None = None  # index into Plan.outputs (aggregates only)
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(Struct, frozen=True):
     """One key of each result row."""
 
     key: str
@@ -38,21 +37,18 @@ class Output:
     aggregate: str | None = None
 
 
-@dataclass(frozen=True)
-class Compare:
+class Compare(Struct, frozen=True):
     ref: Ref
     operator: str
     value: ast.Literal
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(Struct, frozen=True):
     ref: Ref
     values: tuple[ast.Literal, ...]
 
 
-@dataclass(frozen=True)
-class Junction:
+class Junction(Struct, frozen=True):
     operator: str
     terms: tuple[Filter, ...]
 
@@ -60,8 +56,7 @@ class Junction:
 Filter = Compare | AnyOf | Junction
 
 
-@dataclass
-class Plan:
+class Plan(Struct):
     """Everything the compiler needs, with names resolved."""
 
     telemetry: bool

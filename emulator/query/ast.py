@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 Literal = str | float | int | bool
 
@@ -11,8 +11,7 @@ class QueryError(ValueError):
     """The query cannot run; the message says where and how to fix it."""
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Struct, frozen=True):
     """A name as written: `$id`, `temperature`, `thermostat1.temperature`, or an alias."""
 
     path: str
@@ -24,8 +23,7 @@ class Field:
         return self.path.startswith("$")
 
 
-@dataclass(frozen=True)
-class Projection:
+class Projection(Struct, frozen=True):
     """One SELECT item; `field` is None for the wildcard."""
 
     field: Field | None
@@ -45,21 +43,18 @@ class Projection:
         return self.field.path
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(Struct, frozen=True):
     field: Field
     operator: str  # one of = != < > <= >=  (`<>` is normalised to `!=`)
     value: Literal
 
 
-@dataclass(frozen=True)
-class Membership:
+class Membership(Struct, frozen=True):
     field: Field
     values: tuple[Literal, ...]
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(Struct, frozen=True):
     """WITHIN_WINDOW: a duration back from now, or a fixed [start, end] range."""
 
     seconds: float | None
@@ -69,8 +64,7 @@ class Window:
     column: int
 
 
-@dataclass(frozen=True)
-class Logical:
+class Logical(Struct, frozen=True):
     operator: str  # "and" | "or"
     terms: tuple[Condition, ...]
 
@@ -78,14 +72,12 @@ class Logical:
 Condition = Comparison | Membership | Window | Logical
 
 
-@dataclass(frozen=True)
-class OrderItem:
+class OrderItem(Struct, frozen=True):
     field: Field
     descending: bool
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(Struct, frozen=True):
     top: int | None
     projections: tuple[Projection, ...]
     source: str

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from emulator.device_templates.capabilities import CapabilityIndex, Component
 
@@ -11,8 +12,7 @@ TELEMETRY = "telemetry"
 PROPERTY = "property"
 
 
-@dataclass(frozen=True)
-class Capability:
+class Capability(Struct, frozen=True):
     """A telemetry or (reported or cloud) property a query can name."""
 
     kind: str

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from sqlalchemy import select
 
 from emulator.applications.service import Application
@@ -33,8 +33,7 @@ NOT_CONNECTED = "device is not connected"
 TIMED_OUT = "device did not answer within the response timeout"
 
 
-@dataclass
-class CommandOutcome:
+class CommandOutcome(Struct):
     """How a command ended, from the caller's point of view."""
 
     response_code: int | None  # what the device answered; None if it never answered

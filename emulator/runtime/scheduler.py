@@ -9,8 +9,9 @@ import inspect
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TypeVar
+
+from msgspec import Struct
 
 from emulator.runtime.clock import Clock
 
@@ -20,14 +21,16 @@ Callback = Callable[[], Awaitable[None] | None]
 T = TypeVar("T")
 
 
-@dataclass(order=True)
-class Timer:
-    """A callback due at an emulated timestamp; cancel() keeps it from firing."""
+class Timer(Struct, order=True):
+    """A callback due at an emulated timestamp; cancel() keeps it from firing.
+
+    Timers order by (when, seq); seq is unique, so comparing never reaches the callback.
+    """
 
     when: float
     seq: int
-    callback: Callback = field(compare=False)
-    cancelled: bool = field(default=False, compare=False)
+    callback: Callback
+    cancelled: bool = False
 
     def cancel(self) -> None:
         self.cancelled = True

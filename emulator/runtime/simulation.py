@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from emulator.device_templates.capabilities import CapabilityIndex
 from emulator.properties.store import queue_report
@@ -19,8 +20,7 @@ from simulated_devices.faults import FaultProfile, Faults
 DeviceKey = tuple[str, str]  # (app_id, device_id)
 
 
-@dataclass(eq=False, slots=True)
-class SimulatedDevice:
+class SimulatedDevice(Struct, eq=False):
     """A running simulated device: its behaviour, its faults and where it is scheduled."""
 
     app_id: str

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from emulator.http.errors import BadRequest
 from emulator.scenarios.schema import SCHEMA, SECTION_ORDER
@@ -44,8 +45,7 @@ def path_text(parts: Iterable[str | int]) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class AppSection:
+class AppSection(Struct, frozen=True):
     """What one application starts with; `subdomain` None means the default application."""
 
     subdomain: str | None
@@ -53,8 +53,7 @@ class AppSection:
     content: dict[str, list[dict[str, Any]]]
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(Struct, frozen=True):
     """A checked scenario, with the folder its model files are relative to."""
 
     source: str

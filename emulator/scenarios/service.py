@@ -6,12 +6,13 @@ routes this build does not serve fails with a message that says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from msgspec import Struct
+from msgspec.structs import replace
 
 from emulator.api_tokens import service as api_tokens
 from emulator.applications.service import Application
@@ -32,8 +33,7 @@ _SCENARIO_ADMIN = Principal("admin-token", "scenario", ADMIN)
 _ROLE_IDS = {r.display_name.lower(): r.id for r in roles.APP_ROLES + roles.ORG_ROLES}
 
 
-@dataclass
-class ScenarioState:
+class ScenarioState(Struct):
     """The scenario in force: what reset returns each application to."""
 
     scenario: Scenario | None
@@ -124,8 +124,7 @@ async def load_file(*, runtime: Runtime, path: str) -> list[Application]:
     return await load(runtime=runtime, scenario=document.read(path))
 
 
-@dataclass
-class _Replay:
+class _Replay(Struct):
     """One section being replayed: the client acting as the app's admin, and where we are."""
 
     client: httpx.AsyncClient

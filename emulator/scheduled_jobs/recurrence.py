@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from msgspec import Struct
 
 from emulator.http.errors import BadRequest
 from emulator.runtime.clock import iso
@@ -13,8 +14,7 @@ from emulator.runtime.clock import iso
 RECURRENCES = ("daily", "weekly", "monthly")
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(Struct, frozen=True):
     """Occurrence k falls at start + k periods; the end (a date or a count) closes the series."""
 
     start: datetime

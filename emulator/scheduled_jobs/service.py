@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from msgspec import Struct
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,8 +31,7 @@ def driver_of(runtime: Runtime) -> ScheduleDriver:
     return runtime.services["scheduled_jobs"]  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class ScheduledJobRecord:
+class ScheduledJobRecord(Struct, frozen=True):
     """A stored scheduled job, as the API shows it."""
 
     id: str
