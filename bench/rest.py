@@ -82,10 +82,11 @@ STARTERS: dict[str, tuple[Callable[[int], list[str]], str]] = {
 
 
 def startup(runs: int) -> dict[str, float]:
-    """Median seconds from process start to the first health 200, per server of STARTERS.
+    """Median seconds to the first health 200 per server of STARTERS, and `<name>_ratio` to bare.
 
-    The servers take turns (one start of each per round), so noise on a shared machine falls on
-    all of them alike.
+    The servers take turns, one start of each per round. A ratio is the median of the rounds'
+    ratios: a round compares starts made moments apart, so a shared machine getting slower or
+    faster during the runs moves both sides of a ratio alike.
     """
     times: dict[str, list[float]] = {name: [] for name in STARTERS}
     for _ in range(runs):
@@ -93,7 +94,11 @@ def startup(runs: int) -> dict[str, float]:
             port = free_port()
             with serve(command_for_port(port), health, port) as server:
                 times[name].append(server.startup_seconds)
-    return {name: statistics.median(samples) for name, samples in times.items()}
+    result = {name: statistics.median(samples) for name, samples in times.items()}
+    for name, samples in times.items():
+        ratios = [seconds / bare for seconds, bare in zip(samples, times["bare"], strict=True)]
+        result[f"{name}_ratio"] = statistics.median(ratios)
+    return result
 
 
 def load_bare(seconds: float) -> Load:
@@ -132,12 +137,12 @@ def measure(devices: int, seconds: float) -> dict[str, float]:
         results[f"{name}_errors"] = run.errors
     for name in ("get", "list", "patch"):
         results[f"{name}_ratio"] = results[f"{name}_rps"] / results["bare_get_rps"]
-    starts = startup(5)
+    starts = startup(9)
     results["startup_s"] = starts["emulator"]
     results["bare_startup_s"] = starts["bare"]
     results["floor_startup_s"] = starts["floor"]
-    results["startup_ratio"] = starts["emulator"] / starts["bare"]
-    results["floor_startup_ratio"] = starts["floor"] / starts["bare"]
+    results["startup_ratio"] = starts["emulator_ratio"]
+    results["floor_startup_ratio"] = starts["floor_ratio"]
     return results
 
 

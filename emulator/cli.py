@@ -280,12 +280,14 @@ async def _serve(app: FastAPI) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of `iotc-emulator` and `python -m emulator`."""
     settings = parse_settings(argv)
-    # Start-up builds a few hundred thousand long-lived objects (tables, routes, models) and no
-    # garbage: collecting while it runs only costs time, so collection waits until the app exists.
-    # Then they are frozen: they live as long as the process, and collections need not walk them.
+    # Start-up builds a few hundred thousand long-lived objects (modules, tables, routes, models)
+    # and no garbage: collecting while it runs only costs time, so collection waits until the app
+    # and the server's modules are loaded. Then they are frozen: they live as long as the process,
+    # and collections need not walk them.
     gc.disable()
     try:
         app = _build(settings)
+        import uvicorn  # noqa: F401  (served with in _serve; loaded here, with collection off)
     finally:
         gc.freeze()
         gc.enable()
