@@ -81,7 +81,7 @@ def test_every_route_the_emulator_declares_is_lazy() -> None:
 def test_a_path_pattern_compiles_only_for_paths_that_start_like_its_route() -> None:
     pattern = PathPattern("/api/things/{thing_id}/parts")
     assert pattern.match("/_emulator/health") is None
-    assert pattern._regex is None
+    assert pattern._compiled is None
     assert pattern.match("/api/things/7/parts").groupdict() == {"thing_id": "7"}
     assert pattern.match("/api/things/7/parts/x") is None
 
@@ -100,7 +100,7 @@ async def main():
     async with app.router.lifespan_context(app), client:
         assert (await client.get("/_emulator/health")).status_code == 200
     lazy = [r for r in app.router.routes if isinstance(r, LazyRoute)]
-    print([r.path for r in lazy if r.path_regex._regex is not None])
+    print([r.path for r in lazy if r.path_regex._compiled is not None])
 
 asyncio.run(main())
 """

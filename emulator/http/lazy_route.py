@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi.routing import APIRoute
+from starlette.convertors import Convertor
 from starlette.routing import compile_path, get_name
 
 _Declaration = tuple[str, Callable[..., Any], dict[str, Any]]
@@ -20,19 +21,23 @@ class PathPattern:
     question without the regex, and start-up compiles none of them.
     """
 
-    __slots__ = ("path", "prefix", "_regex")
+    __slots__ = ("path", "prefix", "_compiled")
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.prefix = path.partition("{")[0]
-        self._regex: re.Pattern[str] | None = None
+        self._compiled: tuple[re.Pattern[str], str, dict[str, Convertor[Any]]] | None = None
+
+    def compiled(self) -> tuple[re.Pattern[str], str, dict[str, Convertor[Any]]]:
+        """Starlette's regex, format and convertors of the path, compiled once."""
+        if self._compiled is None:
+            self._compiled = compile_path(self.path)
+        return self._compiled
 
     def match(self, route_path: str) -> re.Match[str] | None:
         if not route_path.startswith(self.prefix):
             return None
-        if self._regex is None:
-            self._regex = compile_path(self.path)[0]
-        return self._regex.match(route_path)
+        return self.compiled()[0].match(route_path)
 
 
 class LazyRoute(APIRoute):
@@ -56,7 +61,7 @@ class LazyRoute(APIRoute):
 
     def __getattr__(self, name: str) -> Any:
         if name in _PATH_ATTRIBUTES:
-            _, self.path_format, self.param_convertors = compile_path(self.path)
+            _, self.path_format, self.param_convertors = self.path_regex.compiled()
             return getattr(self, name)
         declaration = self.__dict__.get("_declaration")
         if declaration is None or name.startswith("__"):
